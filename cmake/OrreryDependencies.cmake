@@ -1,0 +1,15 @@
+# Finds orrery's dependencies; used by the build and by the installed package config.
+include(CMakeFindDependencyMacro)
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(TBB REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(PkgConfig REQUIRED)
+# Debian's CCfits.pc omits cfitsio: link it explicitly.
+pkg_check_modules(ORRERY_CCFITS REQUIRED IMPORTED_TARGET CCfits)
+pkg_check_modules(ORRERY_CFITSIO REQUIRED IMPORTED_TARGET cfitsio)
+if(NOT TARGET yaml-cpp AND TARGET yaml-cpp::yaml-cpp)
+  add_library(yaml-cpp ALIAS yaml-cpp::yaml-cpp)
+endif()

@@ -1,0 +1,123 @@
+#pragma once
+// NdArray: a contiguous, row-major array in FITS/numpy axis order (slowest axis
+// first), the storage behind every JWST model. FITS buffers are read straight
+// into it and steps compute on it in place, so there is no copy in between.
+
+#include <Eigen/Core>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace orrery::jwst {
+
+template <class T, std::size_t Rank>
+class NdArray {
+public:
+    using value_type = T;
+    using Shape = std::array<std::size_t, Rank>;
+    static constexpr std::size_t rank = Rank;
+
+    NdArray() { shape_.fill(0); }
+    explicit NdArray(const Shape& shape, T fill = T{}) : shape_(shape), data_(count(shape), fill) {}
+
+    [[nodiscard]] const Shape& shape() const noexcept { return shape_; }
+    [[nodiscard]] std::size_t extent(std::size_t axis) const noexcept { return shape_[axis]; }
+    [[nodiscard]] std::size_t size() const noexcept { return data_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return data_.empty(); }
+
+    [[nodiscard]] T* data() noexcept { return data_.data(); }
+    [[nodiscard]] const T* data() const noexcept { return data_.data(); }
+    [[nodiscard]] T* begin() noexcept { return data_.data(); }
+    [[nodiscard]] T* end() noexcept { return data_.data() + data_.size(); }
+    [[nodiscard]] const T* begin() const noexcept { return data_.data(); }
+    [[nodiscard]] const T* end() const noexcept { return data_.data() + data_.size(); }
+
+    T& operator[](std::size_t flat) noexcept { return data_[flat]; }
+    const T& operator[](std::size_t flat) const noexcept { return data_[flat]; }
+
+    template <class... I>
+        requires(sizeof...(I) == Rank)
+    T& operator()(I... idx) noexcept { return data_[offset(static_cast<std::size_t>(idx)...)]; }
+    template <class... I>
+        requires(sizeof...(I) == Rank)
+    const T& operator()(I... idx) const noexcept { return data_[offset(static_cast<std::size_t>(idx)...)]; }
+
+    /// Elements in one slice along the first axis (e.g. one group plane of a 3-D cube).
+    [[nodiscard]] std::size_t stride0() const noexcept { return Rank == 0 || shape_[0] == 0 ? 0 : data_.size() / shape_[0]; }
+
+    /// The last two axes as a row-major 2-D plane; `leading` is the flat index over the other axes.
+    [[nodiscard]] T* plane(std::size_t leading) noexcept { return data_.data() + leading * plane_size(); }
+    [[nodiscard]] const T* plane(std::size_t leading) const noexcept { return data_.data() + leading * plane_size(); }
+    [[nodiscard]] std::size_t plane_size() const noexcept {
+        static_assert(Rank >= 2, "plane() needs at least two axes");
+        return shape_[Rank - 1] * shape_[Rank - 2];
+    }
+
+    using PlaneMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+    using ConstPlaneMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+    /// Eigen view (rows = y, cols = x) of one plane: no copy.
+    [[nodiscard]] PlaneMap eigen_plane(std::size_t leading = 0) noexcept {
+        return PlaneMap(plane(leading), static_cast<Eigen::Index>(shape_[Rank - 2]), static_cast<Eigen::Index>(shape_[Rank - 1]));
+    }
+    [[nodiscard]] ConstPlaneMap eigen_plane(std::size_t leading = 0) const noexcept {
+        return ConstPlaneMap(plane(leading), static_cast<Eigen::Index>(shape_[Rank - 2]), static_cast<Eigen::Index>(shape_[Rank - 1]));
+    }
+    /// Eigen view of all elements as one flat array.
+    [[nodiscard]] Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> eigen_flat() noexcept {
+        return {data_.data(), static_cast<Eigen::Index>(data_.size())};
+    }
+    [[nodiscard]] Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> eigen_flat() const noexcept {
+        return {data_.data(), static_cast<Eigen::Index>(data_.size())};
+    }
+
+    void fill(T value) { std::fill(data_.begin(), data_.end(), value); }
+    /// Reshape keeping the element count (throws otherwise).
+    void reshape(const Shape& shape) {
+        if (count(shape) != data_.size()) throw std::invalid_argument("NdArray::reshape: element count differs");
+        shape_ = shape;
+    }
+    void resize(const Shape& shape, T fill_value = T{}) {
+        shape_ = shape;
+        data_.assign(count(shape), fill_value);
+    }
+
+    [[nodiscard]] std::vector<T>& storage() noexcept { return data_; }
+    [[nodiscard]] const std::vector<T>& storage() const noexcept { return data_; }
+
+    friend bool operator==(const NdArray&, const NdArray&) = default;
+
+    static std::size_t count(const Shape& s) {
+        return std::accumulate(s.begin(), s.end(), std::size_t{1}, std::multiplies<>());
+    }
+
+private:
+    template <class... I>
+    [[nodiscard]] std::size_t offset(I... idx) const noexcept {
+        const std::array<std::size_t, Rank> index{idx...};
+        std::size_t flat = 0;
+        for (std::size_t a = 0; a < Rank; ++a) flat = flat * shape_[a] + index[a];
+        return flat;
+    }
+
+    Shape shape_;
+    std::vector<T> data_;
+};
+
+/// "(2, 12, 48, 40)": numpy-style text for error messages.
+template <std::size_t Rank>
+std::string shape_text(const std::array<std::size_t, Rank>& shape) {
+    std::string s = "(";
+    for (std::size_t a = 0; a < Rank; ++a) {
+        if (a) s += ", ";
+        s += std::to_string(shape[a]);
+    }
+    if (Rank == 1) s += ",";
+    return s + ")";
+}
+
+}  // namespace orrery::jwst
