@@ -1,0 +1,175 @@
+#pragma once
+// Context: what a running step may use besides its input and parameters — a
+// logger, the reference resolver, a thread budget, cancellation, a state store
+// (caches, values shared between steps), metrics, and the observers. The runner
+// also keeps the current step's identity and status here.
+
+#include "orrery/core/errors.hpp"
+#include "orrery/core/events.hpp"
+#include "orrery/core/logger.hpp"
+#include "orrery/core/references.hpp"
+
+#include <algorithm>
+#include <any>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace orrery {
+
+/// stpipe `maximum_cores`: '1', an integer, 'quarter', 'half' or 'all'.
+inline int parse_maximum_cores(const std::string& value, int available = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
+    if (value == "all") return available;
+    if (value == "half") return std::max(1, available / 2);
+    if (value == "quarter") return std::max(1, available / 4);
+    try {
+        std::size_t used = 0;
+        const int n = std::stoi(value, &used);
+        if (used == value.size() && n >= 1) return std::min(n, available);
+    } catch (const std::exception&) {
+    }
+    throw ParameterError("maximum_cores", {}, "the value \"" + value + "\" is not 'quarter', 'half', 'all' or a positive integer");
+}
+
+/// The identity and outcome slot of the step currently running.
+struct StepScope {
+    std::string alias;
+    std::string class_name;
+    std::map<std::string, std::string> overrides;  // override_<reftype>
+    StepStatus status = StepStatus::not_set;       // set by the step to report SKIPPED/FAILED
+    std::string reason;
+    std::vector<std::string> references;           // "reftype=path" actually used
+};
+
+class Context {
+public:
+    Context() : logger_(std::make_shared<StreamLogger>()) {}
+
+    // ---- logging -----------------------------------------------------------
+    [[nodiscard]] Logger& logger() { return *logger_; }
+    void set_logger(std::shared_ptr<Logger> l) { logger_ = l ? std::move(l) : std::make_shared<NullLogger>(); }
+    void log(LogLevel level, std::string_view message) {
+        if (logger_->enabled(level)) logger_->log(level, logger_name(), message);
+    }
+    void debug(std::string_view m) { log(LogLevel::debug, m); }
+    void info(std::string_view m) { log(LogLevel::info, m); }
+    void warn(std::string_view m) { log(LogLevel::warning, m); }
+    void error(std::string_view m) { log(LogLevel::error, m); }
+
+    // ---- references ----------------------------------------------------------
+    [[nodiscard]] ReferenceResolver& references() { return references_; }
+    [[nodiscard]] const ReferenceResolver& references() const { return references_; }
+    /// Resolve a reference type for the current step (honours its override_<reftype>).
+    ResolvedReference resolve_reference(const std::string& reftype) {
+        auto r = references_.resolve(scope_.alias, reftype, scope_.overrides);
+        scope_.references.push_back(reftype + "=" + (r.not_applicable ? std::string("N/A") : r.path.string()));
+        return r;
+    }
+
+    // ---- threads and cancellation ----------------------------------------------
+    [[nodiscard]] int max_threads() const { return max_threads_; }
+    void set_max_threads(int n) { max_threads_ = std::max(1, n); }
+    void cancel() { cancelled_ = true; }
+    [[nodiscard]] bool cancelled() const { return cancelled_; }
+    void throw_if_cancelled() const {
+        if (cancelled_) throw CancelledError("run cancelled");
+    }
+
+    // ---- state store -----------------------------------------------------------
+    /// A value shared across steps/runs (caches, conditions); created on first use.
+    template <class T, class Make>
+    T& state(const std::string& key, Make&& make) {
+        std::lock_guard lock(state_mutex_);
+        auto it = state_.find(key);
+        if (it == state_.end()) it = state_.emplace(key, std::make_shared<std::any>(std::make_any<T>(make()))).first;
+        auto* p = std::any_cast<T>(it->second.get());
+        if (!p) throw InternalError("context state '" + key + "' holds another type");
+        return *p;
+    }
+    template <class T>
+    T* find_state(const std::string& key) {
+        std::lock_guard lock(state_mutex_);
+        auto it = state_.find(key);
+        return it == state_.end() ? nullptr : std::any_cast<T>(it->second.get());
+    }
+    template <class T>
+    void set_state(const std::string& key, T value) {
+        std::lock_guard lock(state_mutex_);
+        state_[key] = std::make_shared<std::any>(std::move(value));
+    }
+    void erase_state(const std::string& key) {
+        std::lock_guard lock(state_mutex_);
+        state_.erase(key);
+    }
+
+    // ---- metrics ---------------------------------------------------------------
+    void add_metric(const std::string& name, double value) {
+        std::lock_guard lock(state_mutex_);
+        metrics_[name] += value;
+    }
+    [[nodiscard]] std::map<std::string, double> metrics() const {
+        std::lock_guard lock(state_mutex_);
+        return metrics_;
+    }
+
+    // ---- observers -------------------------------------------------------------
+    void add_observer(std::shared_ptr<Observer> o) { observers_.push_back(std::move(o)); }
+    void notify(const StepEvent& e) {
+        for (auto& o : observers_) o->on_event(e);
+    }
+    [[nodiscard]] bool has_observers() const { return !observers_.empty(); }
+
+    // ---- current step ------------------------------------------------------------
+    [[nodiscard]] StepScope& step() { return scope_; }
+    /// Called by a step that decides not to run (e.g. no applicable reference).
+    void skip_step(std::string reason) {
+        scope_.status = StepStatus::skipped;
+        scope_.reason = std::move(reason);
+        info("Step " + scope_.alias + " skipped: " + scope_.reason);
+    }
+    /// Called by a step that tried and did not succeed but returns its input.
+    void fail_step(std::string reason) {
+        scope_.status = StepStatus::failed;
+        scope_.reason = std::move(reason);
+        warn("Step " + scope_.alias + " failed: " + scope_.reason);
+    }
+    /// Swap in a new scope for a nested step run; returns the previous one.
+    StepScope enter_step(StepScope s) { return std::exchange(scope_, std::move(s)); }
+    StepScope leave_step(StepScope previous) { return std::exchange(scope_, std::move(previous)); }
+
+    /// Run-wide position for progress ("[7/15]"): set by pipelines.
+    int step_index = 0;
+    int step_total = 0;
+    std::string pipeline_name;
+    /// Set by strun: the primary input's path, used for output naming.
+    std::string input_filename;
+    /// output_dir / output_file inherited by steps that do not set their own.
+    std::string output_dir;
+    std::string output_file;
+
+private:
+    [[nodiscard]] std::string logger_name() const {
+        std::string n = "orrery";
+        if (!pipeline_name.empty()) n += "." + pipeline_name;
+        if (!scope_.alias.empty()) n += "." + scope_.alias;
+        return n;
+    }
+
+    std::shared_ptr<Logger> logger_;
+    ReferenceResolver references_;
+    int max_threads_ = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::atomic<bool> cancelled_{false};
+    mutable std::mutex state_mutex_;
+    std::map<std::string, std::shared_ptr<std::any>> state_;
+    std::map<std::string, double> metrics_;
+    std::vector<std::shared_ptr<Observer>> observers_;
+    StepScope scope_;
+};
+
+}  // namespace orrery

@@ -1,0 +1,368 @@
+#pragma once
+// Static pipelines: a Boost.Hana tuple of elements (steps, branches, taps) whose
+// types are checked link by link at compile time, run by a recursion the
+// compiler inlines into one function. Runtime values still apply per step
+// (parameters, skip, hooks, save_results, reference overrides).
+//
+//   auto p = orrery::pipeline<"hello">(Tokenize{}, Lowercase{}, CountWords{});
+//   p.configure(tree);               // {steps: {lowercase: {skip: true}}}
+//   WordCounts out = p.run(std::string("a b a"), ctx);
+
+#include "orrery/core/context.hpp"
+#include "orrery/core/errors.hpp"
+#include "orrery/core/params.hpp"
+#include "orrery/core/pipeline_link.hpp"
+#include "orrery/core/registry.hpp"
+#include "orrery/core/run_step.hpp"
+#include "orrery/core/step_traits.hpp"
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/length.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace orrery {
+
+/// A compile-time string usable as a template argument: pipeline<"name">(...).
+template <std::size_t N>
+struct fixed_string {
+    char text[N]{};
+    constexpr fixed_string(const char (&s)[N]) { std::copy_n(s, N, text); }
+    [[nodiscard]] constexpr std::string_view view() const { return {text, N - 1}; }
+};
+
+// ---- elements ------------------------------------------------------------------
+
+/// A step in a chain, with its runtime configuration.
+template <Step S>
+struct StepNode {
+    using step_type = S;
+    using input = step_input_t<S>;
+    using output = step_output_t<S>;
+    static constexpr std::size_t step_count = 1;
+    StepConfig<S> config;
+
+    template <class PP>
+    output run(input in, Context& ctx, const PP&) const {
+        ++ctx.step_index;
+        return run_step<S>(config, std::move(in), ctx);
+    }
+    template <class F>
+    void for_each_step(F&& f) {
+        f(config);
+    }
+    template <class F>
+    void for_each_step(F&& f) const {
+        f(config);
+    }
+};
+
+/// A tap: a function called on the data between two steps, with the pipeline's
+/// own parameters (e.g. saving the calibrated ramp). Input == output == T.
+template <class T, class F>
+struct TapNode {
+    using step_type = TapNode;
+    using input = T;
+    using output = T;
+    static constexpr std::size_t step_count = 0;
+    F function;
+
+    template <class PP>
+    output run(input in, Context& ctx, const PP& pipeline_params) const {
+        function(in, pipeline_params, ctx);
+        return in;
+    }
+    template <class G>
+    void for_each_step(G&&) const {}
+};
+template <class T, class F>
+TapNode<T, F> tap(F f) {
+    return {std::move(f)};
+}
+
+template <class... E>
+class Chain;
+
+/// A run-time choice between two type-checked sub-chains with the same input and output.
+template <class Pred, class Then, class Else>
+struct BranchNode {
+    using step_type = BranchNode;
+    using input = typename Then::input;
+    using output = typename Then::output;
+    static constexpr std::size_t step_count = std::max(Then::step_count, Else::step_count);
+    static_assert(std::is_same_v<typename Then::input, typename Else::input> && std::is_same_v<typename Then::output, typename Else::output>,
+                  "orrery: the two sub-chains of a branch must have the same input and output types");
+    std::string label;  // e.g. "MIRI"
+    Pred predicate;     // bool(const input&, Context&): true -> `then`
+    Then then_chain;
+    Else else_chain;
+
+    template <class PP>
+    output run(input in, Context& ctx, const PP& pp) const {
+        if (predicate(std::as_const(in), ctx)) return then_chain.run(std::move(in), ctx, pp);
+        return else_chain.run(std::move(in), ctx, pp);
+    }
+    template <class F>
+    void for_each_step(F&& f) {
+        then_chain.for_each_step(f);
+        else_chain.for_each_step(f);
+    }
+    template <class F>
+    void for_each_step(F&& f) const {
+        then_chain.for_each_step(f);
+        else_chain.for_each_step(f);
+    }
+};
+
+namespace detail {
+template <class X>
+auto as_element(X x) {
+    if constexpr (Step<X>) return StepNode<X>{};
+    else return x;
+}
+template <class E>
+using element_t = decltype(as_element(std::declval<E>()));
+
+template <class E>
+using element_step_t = typename E::step_type;
+
+template <class... E>
+constexpr bool links_ok() {
+    constexpr std::size_t n = sizeof...(E);
+    if constexpr (n < 2) {
+        return true;
+    } else {
+        using Tuple = std::tuple<E...>;
+        return []<std::size_t... I>(std::index_sequence<I...>) {
+            return (pipeline_link<element_step_t<std::tuple_element_t<I, Tuple>>, element_step_t<std::tuple_element_t<I + 1, Tuple>>,
+                                  typename std::tuple_element_t<I, Tuple>::output,
+                                  typename std::tuple_element_t<I + 1, Tuple>::input>::ok &&
+                    ...);
+        }(std::make_index_sequence<n - 1>{});
+    }
+}
+}  // namespace detail
+
+/// A type-checked sequence of elements.
+template <class... E>
+class Chain {
+    static_assert(sizeof...(E) > 0, "orrery: a chain needs at least one step");
+
+public:
+    static constexpr bool valid = detail::links_ok<E...>();
+    using first = std::tuple_element_t<0, std::tuple<E...>>;
+    using last = std::tuple_element_t<sizeof...(E) - 1, std::tuple<E...>>;
+    using input = typename first::input;
+    using output = typename last::output;
+    using step_type = Chain;
+    static constexpr std::size_t step_count = (E::step_count + ...);
+
+    Chain() = default;
+    explicit Chain(E... e) : elements_(std::move(e)...) {}
+
+    template <class PP>
+    output run(input in, Context& ctx, const PP& pp) const {
+        if constexpr (valid) return run_from<0>(std::move(in), ctx, pp);
+        else return std::declval<output>();  // unreachable: the link static_assert already failed
+    }
+
+    template <class F>
+    void for_each_step(F&& f) {
+        boost::hana::for_each(elements_, [&](auto& e) { e.for_each_step(f); });
+    }
+    template <class F>
+    void for_each_step(F&& f) const {
+        boost::hana::for_each(elements_, [&](const auto& e) { e.for_each_step(f); });
+    }
+
+private:
+    template <std::size_t I, class V, class PP>
+    output run_from(V&& value, Context& ctx, const PP& pp) const {
+        if constexpr (I == sizeof...(E)) {
+            return std::forward<V>(value);
+        } else {
+            return run_from<I + 1>(boost::hana::at_c<I>(elements_).run(std::forward<V>(value), ctx, pp), ctx, pp);
+        }
+    }
+
+    boost::hana::tuple<E...> elements_;
+};
+
+/// Build a chain from step objects (GroupScale{}), branches, taps or chains.
+template <class... X>
+auto chain(X... x) {
+    return Chain<detail::element_t<X>...>(detail::as_element(std::move(x))...);
+}
+
+/// Run-time branch: `predicate(input, ctx)` true -> `then_chain`, else `else_chain`.
+template <class Pred, class Then, class Else>
+auto branch(std::string label, Pred predicate, Then then_chain, Else else_chain) {
+    return BranchNode<Pred, Then, Else>{std::move(label), std::move(predicate), std::move(then_chain), std::move(else_chain)};
+}
+
+// ---- pipelines -------------------------------------------------------------------
+
+/// A named pipeline: a chain plus its own parameters and built-in settings.
+/// Def provides name, optional class_name/description, Params; ChainT is the chain type.
+template <class Def, class ChainT>
+class Pipeline {
+public:
+    using definition = Def;
+    using input = typename ChainT::input;
+    using output = typename ChainT::output;
+    using Params = typename Def::Params;
+    static constexpr std::string_view name = Def::name;
+    static constexpr std::size_t step_count = ChainT::step_count;
+
+    explicit Pipeline(ChainT c) : chain_(std::move(c)) { settings.skip = false; }
+
+    Params params{};
+    StepSettings settings{};
+
+    /// Apply {own params..., steps: {alias: {...}}}. Unknown keys and aliases are errors.
+    void configure(const ParamNode& tree) {
+        if (tree.is_null()) return;
+        if (!tree.is_map()) throw ParameterError(std::string(name), tree.source(), "expected a mapping of parameters");
+        for (const auto& [key, value] : tree.children()) {
+            if (is_identity_key(key)) continue;
+            if (key == "steps") {
+                configure_children(value);
+                continue;
+            }
+            if (set_param(params, key, value, key) || set_param(settings, key, value, key)) {
+                explicit_values_.set(key, value);
+                continue;
+            }
+            throw ParameterError(key, value.source(), "unknown parameter for pipeline '" + std::string(name) + "' (see 'orrery describe " +
+                                                          std::string(name) + "')");
+        }
+    }
+
+    /// Run the whole chain. Inlined: no virtual call and no type erasure between steps.
+    output run(input in, Context& ctx) const {
+        const std::string previous = std::exchange(ctx.pipeline_name, std::string(name));
+        const int prev_index = std::exchange(ctx.step_index, 0);
+        const int prev_total = std::exchange(ctx.step_total, static_cast<int>(step_count));
+        const std::string prev_dir = ctx.output_dir, prev_file = ctx.output_file;
+        if (settings.output_dir) ctx.output_dir = *settings.output_dir;
+        if (settings.output_file) ctx.output_file = *settings.output_file;
+        struct Restore {
+            Context& c;
+            std::string name, dir, file;
+            int index, total;
+            ~Restore() {
+                c.pipeline_name = name;
+                c.step_index = index;
+                c.step_total = total;
+                c.output_dir = dir;
+                c.output_file = file;
+            }
+        } restore{ctx, previous, prev_dir, prev_file, prev_index, prev_total};
+        return chain_.run(std::move(in), ctx, params);
+    }
+
+    /// Visit every StepConfig<S>& (both sides of branches).
+    template <class F>
+    void for_each_step(F&& f) {
+        chain_.for_each_step(f);
+    }
+    template <class F>
+    void for_each_step(F&& f) const {
+        chain_.for_each_step(f);
+    }
+
+    /// The config of the (first) step S.
+    template <Step S>
+    StepConfig<S>& step() {
+        StepConfig<S>* found = nullptr;
+        for_each_step([&](auto& cfg) {
+            if constexpr (std::is_same_v<std::remove_cvref_t<decltype(cfg)>, StepConfig<S>>)
+                if (!found) found = &cfg;
+        });
+        if (!found) throw ConfigError("pipeline '" + std::string(name) + "' has no step '" + std::string(S::name) + "'");
+        return *found;
+    }
+
+    /// Current values: own params + built-ins + steps: {alias: {...}}.
+    [[nodiscard]] ParamNode parameters() const {
+        ParamNode out = params_to_node(params);
+        const ParamNode builtins = params_to_node(settings);
+        for (const auto& [k, v] : builtins.children()) out.set(k, v);
+        ParamNode& steps = out.child("steps");
+        for_each_step([&](const auto& cfg) {
+            using S = typename std::remove_cvref_t<decltype(cfg)>::step_type_tag;
+            if (!steps.contains(step_traits<S>::name)) steps.set(step_traits<S>::name, step_parameters<S>(cfg));
+        });
+        return out;
+    }
+
+    /// Aliases in run order (first branch side first), without duplicates.
+    [[nodiscard]] std::vector<std::string> aliases() const {
+        std::vector<std::string> out;
+        for_each_step([&](const auto& cfg) {
+            using S = typename std::remove_cvref_t<decltype(cfg)>::step_type_tag;
+            std::string a(step_traits<S>::name);
+            if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+        });
+        return out;
+    }
+
+    [[nodiscard]] const ParamNode& explicit_values() const { return explicit_values_; }
+
+private:
+    void configure_children(const ParamNode& steps) {
+        if (steps.is_null()) return;
+        if (!steps.is_map()) throw ParameterError("steps", steps.source(), "expected a mapping of step names");
+        for (const auto& [alias, subtree] : steps.children()) {
+            bool found = false;
+            for_each_step([&](auto& cfg) {
+                using S = typename std::remove_cvref_t<decltype(cfg)>::step_type_tag;
+                if (step_traits<S>::name == alias) {
+                    configure_step<S>(cfg, subtree, "steps." + alias + ".");
+                    found = true;
+                }
+            });
+            if (!found) {
+                std::string known;
+                for (const auto& a : aliases()) known += (known.empty() ? "" : ", ") + a;
+                throw ParameterError("steps." + alias, subtree.source(),
+                                     "pipeline '" + std::string(name) + "' has no step '" + alias + "' (its steps: " + known + ")");
+            }
+        }
+    }
+
+    ChainT chain_;
+    ParamNode explicit_values_ = ParamNode::map();
+};
+
+/// Definition used by pipeline<"name">(...) when no definition type is written.
+template <fixed_string Name>
+struct AdHocPipeline {
+    static constexpr std::string_view name = Name.view();
+    using Params = NoParams;
+};
+
+/// An ad-hoc named static pipeline: orrery::pipeline<"hello">(A{}, B{}, C{}).
+template <fixed_string Name, class... X>
+auto pipeline(X... x) {
+    auto c = chain(std::move(x)...);
+    return Pipeline<AdHocPipeline<Name>, decltype(c)>(std::move(c));
+}
+
+/// The pipeline of a definition type P (with `static auto chain()`).
+template <class P>
+auto make_pipeline() {
+    auto c = P::chain();
+    return Pipeline<P, decltype(c)>(std::move(c));
+}
+template <class P>
+using pipeline_of = decltype(make_pipeline<P>());
+
+}  // namespace orrery

@@ -1,0 +1,31 @@
+#pragma once
+// How the framework treats a data type that flows through steps: whether it can
+// be saved (save_results, hooks), how a step status is recorded on it, and which
+// file name it came from. Specialise orrery::product_traits<T> for your types;
+// the defaults mean "cannot be saved, records no status".
+
+#include "orrery/core/events.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace orrery {
+
+class OutputNamer;
+
+template <class T>
+struct product_traits {
+    static constexpr bool saveable = false;
+    /// Write `value` using `namer` (e.g. namer.path(suffix)); return the paths written.
+    static std::vector<std::filesystem::path> save(const T&, const OutputNamer&, std::string_view /*suffix*/) { return {}; }
+    /// Record a step status under `key` (meta.cal_step) on the value.
+    static void record_status(T&, std::string_view /*key*/, StepStatus) {}
+    /// Record a reference file used (R_<TYPE> keywords).
+    static void record_reference(T&, std::string_view /*reftype*/, std::string_view /*path*/) {}
+    /// The file name the value came from (output_use_model); empty if unknown.
+    static std::string filename(const T&) { return {}; }
+};
+
+}  // namespace orrery

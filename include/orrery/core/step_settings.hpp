@@ -1,0 +1,47 @@
+#pragma once
+// stpipe's built-in parameters, present on every step, plus one
+// override_<reftype> per reference type (kept apart: their names depend on the step).
+
+#include "orrery/core/params.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orrery {
+
+struct StepSettings {
+    bool skip = false;
+    bool save_results = false;
+    std::optional<std::string> suffix;
+    std::optional<std::string> output_file;
+    std::optional<std::string> output_dir;
+    std::string output_ext = ".fits";
+    bool output_use_model = false;
+    bool output_use_index = true;
+    bool search_output_file = true;
+    std::string input_dir;
+    std::vector<std::string> pre_hooks;
+    std::vector<std::string> post_hooks;
+};
+
+/// override_<reftype> values: a path, "N/A" (not applicable: the step is skipped),
+/// or absent (the context's reference resolver decides).
+using ReferenceOverrides = std::map<std::string, std::string>;
+
+}  // namespace orrery
+
+ORRERY_PARAMS(orrery::StepSettings,
+    (skip, "Skip this step"),
+    (save_results, "Save results"),
+    (suffix, "Default suffix for output files"),
+    (output_file, "File to save output to"),
+    (output_dir, "Directory path for output files"),
+    (output_ext, "Output file type"),
+    (output_use_model, "When saving use `DataModel.meta.filename`"),
+    (output_use_index, "Append index"),
+    (search_output_file, "Use outputfile define in parent step"),
+    (input_dir, "Input directory"),
+    (pre_hooks, "Hooks to run before the step: step or function names, or shell commands ({0} = input file)"),
+    (post_hooks, "Hooks to run after the step: step or function names, or shell commands ({0} = output file)"))

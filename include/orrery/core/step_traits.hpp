@@ -1,0 +1,118 @@
+#pragma once
+// What a step type is. A type S models orrery::Step when it has
+//   static constexpr std::string_view name;            // the alias users type
+//   using Params = ...;                                // reflected with ORRERY_PARAMS
+//   static Out process(In, const Params&, Context&);   // In/Out read from here
+// and optionally class_name, description, status_key, reference_types, default_skip.
+
+#include "orrery/core/params.hpp"
+
+#include <array>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+namespace orrery {
+
+class Context;
+
+namespace detail {
+template <class F>
+struct process_signature {
+    static constexpr bool valid = false;
+};
+template <class R, class In, class P>
+struct process_signature<R (*)(In, const P&, Context&)> {
+    static constexpr bool valid = true;
+    using output = R;
+    using input_param = In;                 // as declared (value, const&, &&)
+    using input = std::remove_cvref_t<In>;  // the data type flowing in
+    using params = P;
+};
+template <class R, class In, class P>
+struct process_signature<R (*)(In, const P&, Context&) noexcept> : process_signature<R (*)(In, const P&, Context&)> {};
+
+template <class S>
+concept has_name = requires {
+    { S::name } -> std::convertible_to<std::string_view>;
+};
+template <class S>
+concept has_params_type = requires { typename S::Params; };
+template <class S>
+concept has_static_process = requires { &S::process; };
+
+constexpr bool valid_step_name(std::string_view n) {
+    if (n.empty()) return false;
+    for (char c : n)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'))
+            return false;
+    return true;
+}
+}  // namespace detail
+
+template <class S>
+concept Step = detail::has_name<S> && detail::has_params_type<S> && detail::has_static_process<S> &&
+               detail::process_signature<decltype(&S::process)>::valid && ReflectedParams<typename S::Params>;
+
+/// Everything the framework reads from a step type, with defaults for the optional traits.
+template <class S>
+struct step_traits {
+    using sig = detail::process_signature<decltype(&S::process)>;
+    using input = typename sig::input;
+    using output = typename sig::output;
+    using params = typename S::Params;
+
+    static constexpr std::string_view name = S::name;
+    static constexpr std::string_view class_name = [] {
+        if constexpr (requires { S::class_name; }) return std::string_view(S::class_name);
+        else return S::name;
+    }();
+    static constexpr std::string_view description = [] {
+        if constexpr (requires { S::description; }) return std::string_view(S::description);
+        else return std::string_view{};
+    }();
+    /// Status key (meta.cal_step); empty = the step records no status.
+    static constexpr std::string_view status_key = [] {
+        if constexpr (requires { S::status_key; }) return std::string_view(S::status_key);
+        else return std::string_view{};
+    }();
+    static constexpr bool default_skip = [] {
+        if constexpr (requires { S::default_skip; }) return static_cast<bool>(S::default_skip);
+        else return false;
+    }();
+    static std::span<const std::string_view> reference_types() {
+        if constexpr (requires { S::reference_types; }) return std::span<const std::string_view>(S::reference_types);
+        else return {};
+    }
+    /// A skipped step passes its input through, which needs In == Out.
+    static constexpr bool skippable = std::is_same_v<input, output>;
+};
+
+template <Step S> using step_input_t = typename step_traits<S>::input;
+template <Step S> using step_output_t = typename step_traits<S>::output;
+
+/// Compile-time validation with one message per broken rule. The failing
+/// instantiation `check_step<YourStep>` names the step in the diagnostic.
+template <class S>
+constexpr bool check_step() {
+    static_assert(detail::has_name<S>, "orrery: step has no `static constexpr std::string_view name` (the alias users type)");
+    static_assert(detail::has_params_type<S>, "orrery: step has no nested `Params` type (use `using Params = orrery::NoParams;`)");
+    static_assert(detail::has_static_process<S>,
+                  "orrery: step has no static `process(In, const Params&, orrery::Context&) -> Out` function");
+    if constexpr (detail::has_name<S> && detail::has_params_type<S> && detail::has_static_process<S>) {
+        using sig = detail::process_signature<decltype(&S::process)>;
+        static_assert(sig::valid, "orrery: step `process` must have the signature `static Out process(In, const Params&, orrery::Context&)`");
+        if constexpr (sig::valid) {
+            static_assert(std::is_same_v<typename sig::params, typename S::Params>,
+                          "orrery: step `process` must take `const Params&` of the step's own Params type");
+            static_assert(!std::is_void_v<typename sig::output>, "orrery: step `process` must return its output (not void)");
+            static_assert(std::is_move_constructible_v<typename sig::input> && std::is_move_constructible_v<typename sig::output>,
+                          "orrery: step input and output types must be move-constructible");
+        }
+        static_assert(detail::valid_step_name(S::name), "orrery: step name must be non-empty and use only letters, digits, '_' or '.'");
+        static_assert(check_params<typename S::Params>(), "orrery: step Params field names must be identifiers and every field needs a help line");
+    }
+    return Step<S>;
+}
+
+}  // namespace orrery

@@ -1,0 +1,25 @@
+#pragma once
+// orrery core: steps, parameters, registry, static and dynamic pipelines,
+// hooks, context and errors. Domain-free.
+
+#include "orrery/core/any_step.hpp"
+#include "orrery/core/any_value.hpp"
+#include "orrery/core/context.hpp"
+#include "orrery/core/dynamic_pipeline.hpp"
+#include "orrery/core/errors.hpp"
+#include "orrery/core/events.hpp"
+#include "orrery/core/hooks.hpp"
+#include "orrery/core/logger.hpp"
+#include "orrery/core/output_naming.hpp"
+#include "orrery/core/param_tree.hpp"
+#include "orrery/core/param_value.hpp"
+#include "orrery/core/params.hpp"
+#include "orrery/core/pipeline.hpp"
+#include "orrery/core/product.hpp"
+#include "orrery/core/references.hpp"
+#include "orrery/core/register.hpp"
+#include "orrery/core/registry.hpp"
+#include "orrery/core/run_step.hpp"
+#include "orrery/core/step_settings.hpp"
+#include "orrery/core/step_traits.hpp"
+#include "orrery/core/version.hpp"
