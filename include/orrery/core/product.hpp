@@ -18,6 +18,9 @@ class OutputNamer;
 template <class T>
 struct product_traits {
     static constexpr bool saveable = false;
+    static constexpr bool loadable = false;
+    /// Read a value from a file (the CLI's input); throw InputError naming the file on failure.
+    static T load(const std::filesystem::path&) = delete;
     /// Write `value` using `namer` (e.g. namer.path(suffix)); return the paths written.
     static std::vector<std::filesystem::path> save(const T&, const OutputNamer&, std::string_view /*suffix*/) { return {}; }
     /// Record a step status under `key` (meta.cal_step) on the value.
