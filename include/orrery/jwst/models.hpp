@@ -7,6 +7,7 @@
 #include "orrery/jwst/ndarray.hpp"
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,6 +51,7 @@ struct ModelBase {
     ExposureMeta meta;
     Provenance provenance;
     std::string filename;    // basename of the file it came from (output naming)
+    std::filesystem::path source;  // full path it was read from; writers refuse to overwrite it
 };
 
 /// Level-1b/ramp product: SCI (nints, ngroups, ny, nx).
