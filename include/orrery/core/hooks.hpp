@@ -36,7 +36,7 @@ public:
     template <class T>
     void add(const std::string& name, void (*fn)(T&, Context&)) {
         std::lock_guard lock(mutex_);
-        hooks_[name] = Entry{typeid(T), type_name<T>(), [fn](void* v, std::type_index, Context& ctx) { fn(*static_cast<T*>(v), ctx); }};
+        hooks_.insert_or_assign(name, Entry{typeid(T), type_name<T>(), [fn](void* v, std::type_index, Context& ctx) { fn(*static_cast<T*>(v), ctx); }});
     }
     struct Entry {
         std::type_index type;

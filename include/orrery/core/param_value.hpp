@@ -68,17 +68,14 @@ inline std::string_view trim(std::string_view s) {
 }
 inline bool is_none_text(std::string_view s) { return s == "None" || s == "none" || s == "null" || s == "~"; }
 
-/// Shortest text that reads back to the same double.
+/// Shortest text that reads back to the same double ("10.0", "0.25", "1e+20").
 inline std::string format_double(double v) {
     if (std::isnan(v)) return "nan";
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    char buf[32];
-    for (int precision = 1; precision <= 17; ++precision) {
-        std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-        if (std::strtod(buf, nullptr) == v) break;
-    }
-    std::string s = buf;
-    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    std::string s(buf, ec == std::errc{} ? end : buf);
+    if (s.find_first_of(".e") == std::string::npos) s += ".0";
     return s;
 }
 }  // namespace detail

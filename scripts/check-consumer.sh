@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs orrery into a scratch prefix and builds tests/consumer (and the Conan
+# recipe's test_package) against it with find_package(orrery CONFIG REQUIRED).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD_DIR:-build}
+PREFIX=$(mktemp -d)/prefix
+cmake --install "$BUILD" --prefix "$PREFIX" >/dev/null
+for project in tests/consumer conan/test_package; do
+  out=$(mktemp -d)
+  cmake -S "$project" -B "$out" -G Ninja -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$out" >/dev/null
+  "$out/consumer"
+done
+echo "consumer: 2 passed, 0 failed"

@@ -1,0 +1,282 @@
+// Static and dynamic pipelines: running, configuring, skipping, branching,
+// status recording, saving, observers — and that both paths agree.
+#include "orrery/orrery.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace demo {
+
+struct Series {
+    std::vector<double> values;
+    std::map<std::string, std::string> status;  // what product_traits records
+    std::vector<std::string> refs;
+    friend bool operator==(const Series& a, const Series& b) { return a.values == b.values && a.status == b.status; }
+};
+struct Total {
+    double sum = 0;
+    std::map<std::string, std::string> status;
+};
+
+struct ScaleParams {
+    double factor = 2.0;
+    ORRERY_REFLECT(ScaleParams, (factor, "Multiply every value by this", orrery::min(0)))
+};
+struct Scale {
+    static constexpr std::string_view name = "scale";
+    static constexpr std::string_view class_name = "demo.scale.ScaleStep";
+    static constexpr std::string_view status_key = "scale";
+    using Params = ScaleParams;
+    static Series process(Series s, const Params& p, orrery::Context&) {
+        for (auto& v : s.values) v *= p.factor;
+        return s;
+    }
+};
+struct OffsetParams {
+    double offset = 1.0;
+    ORRERY_REFLECT(OffsetParams, (offset, "Add this to every value"))
+};
+struct Offset {
+    static constexpr std::string_view name = "offset";
+    static constexpr std::string_view class_name = "demo.offset.OffsetStep";
+    static constexpr std::string_view status_key = "offset";
+    static constexpr std::array<std::string_view, 1> reference_types{"table"};
+    using Params = OffsetParams;
+    static Series process(Series s, const Params& p, orrery::Context& ctx) {
+        auto ref = ctx.resolve_reference("table");
+        if (ref.not_applicable) {
+            ctx.skip_step("no table reference");
+            return s;
+        }
+        for (auto& v : s.values) v += p.offset;
+        return s;
+    }
+};
+struct Negate {
+    static constexpr std::string_view name = "negate";
+    static constexpr std::string_view class_name = "demo.negate.NegateStep";
+    static constexpr bool default_skip = true;
+    using Params = orrery::NoParams;
+    static Series process(Series s, const Params&, orrery::Context&) {
+        for (auto& v : s.values) v = -v;
+        return s;
+    }
+};
+struct Sum {
+    static constexpr std::string_view name = "sum";
+    static constexpr std::string_view class_name = "demo.sum.SumStep";
+    static constexpr std::string_view status_key = "sum";
+    using Params = orrery::NoParams;
+    static Total process(const Series& s, const Params&, orrery::Context&) {
+        Total t;
+        for (double v : s.values) t.sum += v;
+        t.status = s.status;
+        return t;
+    }
+};
+struct Fail {
+    static constexpr std::string_view name = "fail";
+    using Params = orrery::NoParams;
+    static Series process(Series, const Params&, orrery::Context&) { throw std::runtime_error("boom"); }
+};
+
+struct DemoPipeline {
+    static constexpr std::string_view name = "demo_pipe";
+    static constexpr std::string_view class_name = "demo.pipeline.DemoPipeline";
+    struct Params {
+        bool save_middle = false;
+        ORRERY_REFLECT(Params, (save_middle, "Record the middle values"))
+    };
+    static auto chain() {
+        return orrery::chain(Scale{},
+                             orrery::tap<Series>([](Series& s, const Params& p, orrery::Context&) {
+                                 if (p.save_middle) s.status["middle"] = "seen";
+                             }),
+                             Offset{}, Negate{}, Sum{});
+    }
+};
+
+}  // namespace demo
+
+template <>
+struct orrery::product_traits<demo::Series> {
+    static constexpr bool saveable = true;
+    static constexpr bool loadable = false;
+    static std::vector<std::filesystem::path> save(const demo::Series& s, const OutputNamer& namer, std::string_view suffix) {
+        auto p = namer.path(suffix);
+        if (!p.parent_path().empty()) std::filesystem::create_directories(p.parent_path());
+        std::ofstream out(p);
+        for (double v : s.values) out << v << "\n";
+        return {p};
+    }
+    static void record_status(demo::Series& s, std::string_view key, StepStatus st) { s.status[std::string(key)] = status_text(st); }
+    static void record_reference(demo::Series& s, std::string_view type, std::string_view path) {
+        s.refs.push_back(std::string(type) + "=" + std::string(path));
+    }
+    static std::string filename(const demo::Series&) { return {}; }
+};
+
+ORRERY_REGISTER_STEP(demo::Scale)
+ORRERY_REGISTER_STEP(demo::Offset)
+ORRERY_REGISTER_STEP(demo::Negate)
+ORRERY_REGISTER_STEP(demo::Sum)
+ORRERY_REGISTER_STEP(demo::Fail)
+ORRERY_REGISTER_PIPELINE(demo::DemoPipeline)
+
+using orrery::ParamNode;
+
+namespace {
+struct QuietContext : orrery::Context {
+    QuietContext() { set_logger(std::make_shared<orrery::NullLogger>()); }
+};
+ParamNode tree(std::initializer_list<std::pair<const char*, const char*>> kv) {
+    ParamNode t = ParamNode::map();
+    for (auto [k, v] : kv) t.set_path(k, ParamNode::scalar(v, "test"));
+    return t;
+}
+struct Recorder : orrery::Observer {
+    std::vector<std::string> lines;
+    void on_event(const orrery::StepEvent& e) override {
+        const char* kind[] = {"start", "finish", "skip", "error"};
+        lines.push_back(std::string(kind[static_cast<int>(e.kind)]) + " " + e.alias + " " + std::to_string(e.index) + "/" +
+                        std::to_string(e.total));
+    }
+};
+}  // namespace
+
+TEST_CASE("a static pipeline runs its steps in order with their parameters") {
+    QuietContext ctx;
+    ctx.references().set_ref_dir(ORRERY_TEST_DATA_DIR "/core_refs");
+    auto p = orrery::make_pipeline<demo::DemoPipeline>();
+    p.step<demo::Offset>().overrides["table"] = ORRERY_TEST_DATA_DIR "/core_refs/table.fits";
+    const demo::Total t = p.run(demo::Series{{1, 2, 3}, {}, {}}, ctx);
+    // (1+2+3)*2 + 3*1 = 15; negate is skipped by default
+    CHECK(t.sum == 15.0);
+    CHECK(t.status.at("scale") == "COMPLETE");
+    CHECK(t.status.at("offset") == "COMPLETE");
+    CHECK(t.status.count("negate") == 0);  // negate has no status key
+
+    p.configure(tree({{"steps.scale.factor", "3"}, {"steps.negate.skip", "False"}, {"save_middle", "true"}}));
+    const demo::Total u = p.run(demo::Series{{1, 2, 3}, {}, {}}, ctx);
+    CHECK(u.sum == -21.0);
+    CHECK(u.status.at("middle") == "seen");
+}
+
+TEST_CASE("override N/A makes a step report SKIPPED") {
+    QuietContext ctx;
+    auto p = orrery::make_pipeline<demo::DemoPipeline>();
+    p.configure(tree({{"steps.offset.override_table", "N/A"}}));
+    const demo::Total t = p.run(demo::Series{{1, 2}, {}, {}}, ctx);
+    CHECK(t.sum == 6.0);
+    CHECK(t.status.at("offset") == "SKIPPED");
+}
+
+TEST_CASE("a missing reference is an input error naming the step and reference type") {
+    QuietContext ctx;
+    auto p = orrery::make_pipeline<demo::DemoPipeline>();
+    try {
+        p.run(demo::Series{{1}, {}, {}}, ctx);
+        FAIL("no error");
+    } catch (const orrery::Error& e) {
+        CHECK(e.category() == orrery::ErrorCategory::input_data);
+        CHECK_THAT(e.what(), Catch::Contains("step 'offset'") && Catch::Contains("'table' reference"));
+    }
+}
+
+TEST_CASE("unknown parameters and steps are errors naming the key and its source") {
+    auto p = orrery::make_pipeline<demo::DemoPipeline>();
+    CHECK_THROWS_WITH(p.configure(tree({{"steps.scale.fator", "3"}})),
+                      "parameter 'steps.scale.fator' (from test): unknown parameter for step 'scale' (see 'orrery describe scale')");
+    CHECK_THROWS_WITH(p.configure(tree({{"steps.jump.x", "3"}})),
+                      Catch::StartsWith("parameter 'steps.jump' (from test): pipeline 'demo_pipe' has no step 'jump'"));
+    CHECK_THROWS_WITH(p.configure(tree({{"steps.scale.factor", "-1"}})), Catch::Contains("below the minimum"));
+    CHECK_THROWS_WITH(p.configure(tree({{"bogus", "1"}})), Catch::Contains("unknown parameter for pipeline 'demo_pipe'"));
+}
+
+TEST_CASE("a type-changing step cannot be skipped") {
+    QuietContext ctx;
+    auto p = orrery::pipeline<"two">(demo::Scale{}, demo::Sum{});
+    p.configure(tree({{"steps.sum.skip", "true"}}));
+    CHECK_THROWS_AS(p.run(demo::Series{{1}, {}, {}}, ctx), orrery::ConfigError);
+}
+
+TEST_CASE("a step's exception becomes a step error with the step named") {
+    QuietContext ctx;
+    auto p = orrery::pipeline<"f">(demo::Scale{}, demo::Fail{});
+    try {
+        p.run(demo::Series{{1}, {}, {}}, ctx);
+        FAIL("no error");
+    } catch (const orrery::Error& e) {
+        CHECK(e.category() == orrery::ErrorCategory::step_failed);
+        CHECK(std::string(e.what()) == "step 'fail': boom");
+        CHECK(orrery::exit_code(e.category()) == 1);
+    }
+}
+
+TEST_CASE("a branch picks one of two type-checked sub-chains at run time") {
+    QuietContext ctx;
+    auto p = orrery::pipeline<"branchy">(
+        demo::Scale{},
+        orrery::branch("short", [](const demo::Series& s, orrery::Context&) { return s.values.size() < 3; },
+                       orrery::chain(demo::Negate{}), orrery::chain(demo::Scale{})),
+        demo::Sum{});
+    p.configure(tree({{"steps.negate.skip", "false"}}));
+    CHECK(p.run(demo::Series{{1, 1}, {}, {}}, ctx).sum == -4.0);       // scale, negate
+    CHECK(p.run(demo::Series{{1, 1, 1}, {}, {}}, ctx).sum == 12.0);    // scale, scale
+}
+
+TEST_CASE("the dynamic pipeline gives the same results as the static one") {
+    QuietContext ctx;
+    ctx.references().set_ref_dir(ORRERY_TEST_DATA_DIR "/core_refs");
+    auto config = tree({{"steps.scale.factor", "1.5"}, {"steps.offset.offset", "-2"}, {"steps.negate.skip", "false"}});
+
+    auto stat = orrery::pipeline<"dyn">(demo::Scale{}, demo::Offset{}, demo::Negate{}, demo::Sum{});
+    stat.configure(config);
+    auto dyn = orrery::DynamicPipeline::from_names({"scale", "demo.offset.OffsetStep", "demo::negate", "sum"}, "dyn");
+    dyn.configure(config);
+
+    const demo::Series input{{0.5, 7, -3, 1e6}, {}, {}};
+    const demo::Total a = stat.run(input, ctx);
+    const demo::Total b = dyn.run_as<demo::Total>(input, ctx);
+    CHECK(a.sum == b.sum);
+    CHECK(a.status == b.status);
+
+    auto registered = orrery::Registry::instance().create("demo_pipe");
+    registered->configure(config);
+    const auto c = registered->run(orrery::AnyValue(input), ctx).take<demo::Total>();
+    auto typed = orrery::make_pipeline<demo::DemoPipeline>();
+    typed.configure(config);
+    CHECK(c.sum == typed.run(input, ctx).sum);
+}
+
+TEST_CASE("the dynamic pipeline checks types when it is built") {
+    CHECK_THROWS_WITH(orrery::DynamicPipeline::from_names({"sum", "scale"}),
+                      Catch::Contains("step 'sum' outputs demo::Total but step 'scale' takes demo::Series"));
+    CHECK_THROWS_AS(orrery::DynamicPipeline::from_names({"scale", "nonexistent"}), orrery::UsageError);
+}
+
+TEST_CASE("observers see start, finish and skip events with positions") {
+    QuietContext ctx;
+    ctx.references().set_ref_dir(ORRERY_TEST_DATA_DIR "/core_refs");
+    auto rec = std::make_shared<Recorder>();
+    ctx.add_observer(rec);
+    auto p = orrery::make_pipeline<demo::DemoPipeline>();
+    p.run(demo::Series{{1}, {}, {}}, ctx);
+    CHECK(rec->lines == std::vector<std::string>{"start scale 1/4", "finish scale 1/4", "start offset 2/4", "finish offset 2/4",
+                                                 "start negate 3/4", "skip negate 3/4", "start sum 4/4", "finish sum 4/4"});
+}
+
+TEST_CASE("save_results writes <root>_<alias> in output_dir") {
+    QuietContext ctx;
+    auto dir = std::filesystem::temp_directory_path() / "orrery_test_save";
+    std::filesystem::remove_all(dir);
+    ctx.input_filename = "/data/jw0001_uncal.fits";
+    orrery::add_known_suffix("uncal");
+    auto p = orrery::pipeline<"s">(demo::Scale{}, demo::Sum{});
+    p.configure(tree({{"steps.scale.save_results", "true"}, {"output_dir", dir.c_str()}}));
+    p.run(demo::Series{{1, 2}, {}, {}}, ctx);
+    CHECK(std::filesystem::exists(dir / "jw0001_scale.fits"));
+    std::filesystem::remove_all(dir);
+}
