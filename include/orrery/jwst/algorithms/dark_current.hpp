@@ -1,0 +1,239 @@
+#pragma once
+// dark_current (algorithms.md §8; stcal dark_sub): subtract the DARK reference, averaged
+// frame by frame to the science NFRAMES/GROUPGAP when they differ, extrapolated linearly
+// when it is shorter than the science ramp. Also yields the average dark current that
+// ramp_fit adds to the Poisson variance.
+
+#include "orrery/core/errors.hpp"
+#include "orrery/jwst/algorithms/reference_shape.hpp"
+#include "orrery/jwst/algorithms/step_outcome.hpp"
+#include "orrery/jwst/models.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orrery::jwst {
+
+/// stpipe DarkCurrentStep parameters.
+struct DarkCurrentParams {
+    std::optional<std::string> dark_output;      // where the step saves the dark it subtracted (DarkCurrentResult::dark_used)
+    std::optional<double> average_dark_current;  // e-/s; overrides AVDRKCUR / AVGDRKCR of the reference
+};
+
+/// What subtract_dark_current hands back to the step (and, through it, to ramp_fit).
+struct DarkCurrentResult {
+    /// skipped when the dark has a larger NFRAMES or GROUPGAP than the science (data untouched).
+    StepOutcome outcome;
+    /// (ny, nx) float32, e-/s, set even when skipped. The model has no slot for it: the step must
+    /// keep it and pass it to ramp_fit (zeros when neither parameter nor reference gives one).
+    NdArray<float, 2> average_dark_current;
+    /// Only when params.dark_output is set and the dark was subtracted: the dark as subtracted
+    /// (extrapolated and NaN-free, or frame-averaged with the science NFRAMES/GROUPGAP), for saving.
+    std::optional<DarkRef> dark_used;
+    /// Messages the step should log as warnings (extrapolation, unusable AVDRKCUR).
+    std::vector<std::string> warnings;
+};
+
+namespace detail {
+
+/// The dark's frames as stcal sees them after extrapolation, NaNs read as 0.
+/// Extrapolated darks are float64 in stcal (numpy promotes the int * float32 product), so
+/// their frames are doubles; otherwise everything stays float32.
+struct DarkFrames {
+    const DarkRef& dark;
+    std::size_t ngroups_dark;    // SCI planes in the file
+    std::size_t frames_total;    // after extrapolation
+    std::size_t plane;           // ny * nx
+
+    [[nodiscard]] bool extrapolated() const { return frames_total > ngroups_dark; }
+
+    template <class Real>
+    [[nodiscard]] Real frame(std::size_t dark_int, std::size_t p, std::size_t k) const {
+        const float* d = dark.sci.data() + dark_int * ngroups_dark * plane;
+        Real v;
+        if (p < ngroups_dark) {
+            v = static_cast<Real>(d[p * plane + k]);
+        } else {  // D[-1] + j * (D[-1] - D[-2]), the difference in float32, the rest in double
+            const float last = d[(ngroups_dark - 1) * plane + k];
+            const float rate = last - d[(ngroups_dark - 2) * plane + k];
+            const double j = static_cast<double>(p - ngroups_dark + 1);
+            v = static_cast<Real>(j * static_cast<double>(rate) + static_cast<double>(last));
+        }
+        return std::isnan(v) ? Real(0) : v;
+    }
+};
+
+/// Frame layout of the science exposure and whether the dark must be averaged to it.
+struct DarkMatch {
+    std::size_t nframes, groupgap;  // science
+    bool averaged;                  // dark NFRAMES/GROUPGAP differ from the science
+};
+
+/// Dark value subtracted from group g at pixel k (double; float32-exact unless a non-averaged
+/// extrapolated dark). Averaging: float32 (or float64 when extrapolated) sequential sum of the
+/// frames over the frame count numpy's slice really has, rounded to float32.
+template <class Real>
+inline double group_dark(const DarkFrames& f, const DarkMatch& m, std::size_t dark_int, std::size_t g, std::size_t k) {
+    if (!m.averaged) return static_cast<double>(f.frame<Real>(dark_int, g, k));
+    const std::size_t start = g * (m.nframes + m.groupgap);
+    if (m.nframes == 1) return static_cast<double>(static_cast<float>(f.frame<Real>(dark_int, start, k)));
+    const std::size_t end = std::min(start + m.nframes, f.frames_total);
+    const std::size_t count = end > start ? end - start : 0;
+    Real sum = 0;
+    for (std::size_t p = start; p < end; ++p) sum = p == start ? f.frame<Real>(dark_int, p, k) : sum + f.frame<Real>(dark_int, p, k);
+    return static_cast<double>(static_cast<float>(sum / static_cast<Real>(count)));  // empty slice: 0/0 = NaN, as numpy
+}
+
+/// Dark integration used for science integration i, or -1 for "an averaged integration stcal
+/// never filled" (it subtracts zeros there: a MIRI dark with more integrations than the science
+/// and INTSTART != 1).
+inline long dark_integration(std::size_t i, std::size_t nints_sci, std::size_t nints_dark, int intstart, bool averaged) {
+    const std::size_t di = (i < nints_dark && intstart == 1) ? i : nints_dark - 1;
+    if (averaged && di >= std::min(nints_dark, nints_sci)) return -1;
+    return static_cast<long>(di);
+}
+
+/// Rows [y0, y1): PIXELDQ |= OR of the dark DQ planes; SCI -= dark (rounded to float32).
+inline void subtract_dark_rows(RampModel& model, const DarkFrames& f, const DarkMatch& m, int intstart, std::size_t y0,
+                               std::size_t y1) {
+    const std::size_t nx = model.nx(), k0 = y0 * nx, k1 = y1 * nx;
+    const std::size_t nints = model.nints(), ngroups = model.ngroups(), nints_dark = f.dark.sci.extent(0);
+    for (std::size_t p = 0; p < f.dark.dq.extent(0); ++p) {
+        const std::uint32_t* ddq = f.dark.dq.plane(p);
+        for (std::size_t k = k0; k < k1; ++k) model.pixeldq[k] |= ddq[k];
+    }
+    for (std::size_t i = 0; i < nints; ++i) {
+        const long di = dark_integration(i, nints, nints_dark, intstart, m.averaged);
+        for (std::size_t g = 0; g < ngroups; ++g) {
+            float* s = model.sci.plane(i * ngroups + g);
+            for (std::size_t k = k0; k < k1; ++k) {
+                const double dark = di < 0                ? 0.0
+                                    : f.extrapolated()    ? group_dark<double>(f, m, static_cast<std::size_t>(di), g, k)
+                                                          : group_dark<float>(f, m, static_cast<std::size_t>(di), g, k);
+                // float64 subtraction rounded once; identical to float32 subtraction for a float32 dark.
+                s[k] = static_cast<float>(static_cast<double>(s[k]) - dark);
+            }
+        }
+    }
+}
+
+/// The dark exactly as subtracted, for `dark_output`.
+inline DarkRef dark_as_subtracted(const DarkFrames& f, const DarkMatch& m, std::size_t nints_sci, std::size_t ngroups_sci) {
+    DarkRef out;
+    static_cast<RefBase&>(out) = static_cast<const RefBase&>(f.dark);
+    out.dq = f.dark.dq;
+    out.avdrkcur = f.dark.avdrkcur;
+    out.avgdrkcr = f.dark.avgdrkcr;
+    const std::size_t nints_dark = f.dark.sci.extent(0), ny = f.dark.sci.extent(2), nx = f.dark.sci.extent(3);
+    if (!m.averaged) {
+        out.nframes = f.dark.nframes;
+        out.groupgap = f.dark.groupgap;
+        out.sci.resize({nints_dark, f.frames_total, ny, nx});
+        for (std::size_t di = 0; di < nints_dark; ++di)
+            for (std::size_t p = 0; p < f.frames_total; ++p)
+                for (std::size_t k = 0; k < f.plane; ++k)
+                    out.sci.plane(di * f.frames_total + p)[k] = static_cast<float>(f.frame<double>(di, p, k));
+        return out;
+    }
+    out.nframes = static_cast<int>(m.nframes);
+    out.groupgap = static_cast<int>(m.groupgap);
+    out.sci.resize({nints_dark, ngroups_sci, ny, nx}, 0.0f);  // integrations stcal does not average stay 0
+    for (std::size_t di = 0; di < std::min(nints_dark, nints_sci); ++di)
+        for (std::size_t g = 0; g < ngroups_sci; ++g)
+            for (std::size_t k = 0; k < f.plane; ++k)
+                out.sci.plane(di * ngroups_sci + g)[k] = static_cast<float>(
+                    f.extrapolated() ? group_dark<double>(f, m, di, g, k) : group_dark<float>(f, m, di, g, k));
+    return out;
+}
+
+/// jwst DarkCurrentStep.set_average_dark_current: parameter > AVDRKCUR (if present and its sum
+/// is non-zero) > AVGDRKCR > 0, as float32 (ny, nx). The sum is taken in double here.
+inline NdArray<float, 2> average_dark_current(const RampModel& model, const DarkRef& dark, const DarkCurrentParams& params,
+                                              std::vector<std::string>& warnings) {
+    const std::array<std::size_t, 2> shape{model.ny(), model.nx()};
+    NdArray<float, 2> out(shape, 0.0f);
+    const auto fill = [&](double v) { out.fill(0.0f + static_cast<float>(v)); };
+    if (params.average_dark_current) {
+        fill(*params.average_dark_current);
+        return out;
+    }
+    double sum = 0.0;
+    if (dark.avdrkcur)
+        for (float v : *dark.avdrkcur) sum += v;
+    if (!dark.avdrkcur || sum == 0.0) {
+        fill(dark.avgdrkcr.value_or(0.0));
+    } else if (dark.avdrkcur->shape() != shape) {
+        warnings.push_back("DARK reference AVDRKCUR has shape " + shape_text(dark.avdrkcur->shape()) +
+                           ", not the science " + shape_text(shape) + ": average dark current not applied");
+    } else {
+        out = *dark.avdrkcur;
+    }
+    return out;
+}
+
+}  // namespace detail
+
+/// Subtracts the dark from SCI in place and ORs its DQ into PIXELDQ; GROUPDQ is not consulted
+/// (saturated groups are subtracted too). MIRI (several dark integrations): science integration i
+/// uses dark integration i while i < nints_dark and INTSTART == 1, else the last one.
+/// Throws InputError for a dark not (nints_d, ngroups_d, ny, nx), a DQ plane not (ny, nx),
+/// NFRAMES < 1 or GROUPGAP < 0 (science or dark), or a one-group dark that must be extrapolated.
+inline DarkCurrentResult subtract_dark_current(RampModel& model, const DarkRef& dark, const DarkCurrentParams& params = {}) {
+    using namespace detail;
+    require_science_plane("DARK", dark, "SCI", dark.sci, model);
+    if (!dark.dq.empty()) require_science_plane("DARK", dark, "DQ", dark.dq, model);
+    if (model.pixeldq.shape() != std::array<std::size_t, 2>{model.ny(), model.nx()})
+        throw InputError("dark_current: PIXELDQ has shape " + shape_text(model.pixeldq.shape()) + " but SCI is " +
+                         shape_text(model.sci.shape()));
+    const auto bad_layout = [&](const std::string& where, int nframes, int groupgap) {
+        if (nframes < 1 || groupgap < 0)
+            throw InputError("dark_current: " + where + " NFRAMES=" + std::to_string(nframes) + ", GROUPGAP=" +
+                             std::to_string(groupgap) + " (need NFRAMES >= 1, GROUPGAP >= 0)");
+    };
+    bad_layout("science", model.meta.nframes, model.meta.groupgap);
+    bad_layout("DARK reference" + (dark.path.empty() ? std::string() : " '" + dark.path + "'"), dark.nframes, dark.groupgap);
+
+    DarkCurrentResult result;
+    result.average_dark_current = average_dark_current(model, dark, params, result.warnings);
+
+    const std::size_t nf_s = static_cast<std::size_t>(model.meta.nframes), gg_s = static_cast<std::size_t>(model.meta.groupgap);
+    const std::size_t nf_d = static_cast<std::size_t>(dark.nframes), gg_d = static_cast<std::size_t>(dark.groupgap);
+    const std::size_t ng_s = model.ngroups(), ng_d = dark.sci.extent(1);
+    const std::size_t total_s = ng_s * nf_s + (ng_s > 0 ? ng_s - 1 : 0) * gg_s;
+    const std::size_t total_d = ng_d * nf_d + (ng_d - 1) * gg_d;
+
+    DarkFrames frames{dark, ng_d, ng_d, model.sci.plane_size()};
+    if (total_s > total_d) {
+        const std::size_t extra = (total_s - total_d + gg_d + (nf_d + gg_d) - 1) / (nf_d + gg_d);  // ceil
+        if (ng_d < 2)
+            throw InputError("dark_current: DARK reference" + (dark.path.empty() ? std::string() : " '" + dark.path + "'") +
+                             " SCI has shape " + shape_text(dark.sci.shape()) + ", too short for the science SCI " +
+                             shape_text(model.sci.shape()) + " and a single group cannot be extrapolated");
+        frames.frames_total = ng_d + extra;
+        result.warnings.push_back("Not enough data in dark reference file to match to science data; dark extrapolated by " +
+                                  std::to_string(extra) + " groups");
+    }
+    if (nf_d > nf_s || gg_d > gg_s) {
+        result.outcome = StepOutcome::skip("dark NFRAMES/GROUPGAP (" + std::to_string(nf_d) + "/" + std::to_string(gg_d) +
+                                           ") exceed the science values (" + std::to_string(nf_s) + "/" + std::to_string(gg_s) + ")");
+        return result;
+    }
+
+    const DarkMatch match{nf_s, gg_s, nf_s != nf_d || gg_s != gg_d};
+    // stcal copies frame g*(nframes+groupgap) for one-frame groups and fails past the dark's end.
+    if (match.averaged && nf_s == 1 && ng_s > 0 && (ng_s - 1) * (1 + gg_s) >= frames.frames_total)
+        throw InputError("dark_current: DARK reference" + (dark.path.empty() ? std::string() : " '" + dark.path + "'") +
+                         " SCI has shape " + shape_text(dark.sci.shape()) + ", too few frames for the science SCI " +
+                         shape_text(model.sci.shape()) + " with GROUPGAP=" + std::to_string(gg_s));
+    subtract_dark_rows(model, frames, match, model.meta.intstart, 0, model.ny());
+    if (params.dark_output) result.dark_used = dark_as_subtracted(frames, match, model.nints(), ng_s);
+    return result;
+}
+
+}  // namespace orrery::jwst

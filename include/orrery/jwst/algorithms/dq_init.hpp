@@ -1,0 +1,65 @@
+#pragma once
+// dq_init (algorithms.md §3): OR the MASK reference (and an optional user DQ array) into
+// PIXELDQ, and its DO_NOT_USE bit into every group of GROUPDQ.
+
+#include "orrery/core/errors.hpp"
+#include "orrery/jwst/algorithms/reference_shape.hpp"
+#include "orrery/jwst/dq_flags.hpp"
+#include "orrery/jwst/models.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace orrery::jwst {
+
+/// stpipe DQInitStep parameters. The step loads `user_supplied_dq` (a FITS file) and
+/// hands the kernel the array; the kernel never reads files.
+struct DqInitParams {
+    std::optional<std::string> user_supplied_dq;
+};
+
+namespace detail {
+/// Rows [y0, y1): PIXELDQ |= mask (| user), GROUPDQ |= mask & DO_NOT_USE.
+inline void dq_init_rows(RampModel& model, const NdArray<std::uint32_t, 2>& mask,
+                         const NdArray<std::uint32_t, 2>* user_dq, std::size_t y0, std::size_t y1) {
+    const std::size_t nx = model.nx();
+    const std::size_t k0 = y0 * nx, k1 = y1 * nx;
+    std::uint32_t* pdq = model.pixeldq.data();
+    for (std::size_t k = k0; k < k1; ++k) {
+        std::uint32_t m = mask[k];
+        if (user_dq) m |= (*user_dq)[k];
+        pdq[k] |= m;
+    }
+    const std::size_t planes = model.nints() * model.ngroups();
+    for (std::size_t p = 0; p < planes; ++p) {
+        std::uint8_t* gdq = model.groupdq.plane(p);
+        for (std::size_t k = k0; k < k1; ++k) {
+            std::uint32_t m = mask[k];
+            if (user_dq) m |= (*user_dq)[k];
+            gdq[k] |= static_cast<std::uint8_t>(m & dq::DO_NOT_USE);
+        }
+    }
+}
+}  // namespace detail
+
+/// Missing or mis-shaped PIXELDQ/GROUPDQ are first replaced by zeros (as jwst does).
+/// `user_dq` (nullptr = none) is the already-loaded `user_supplied_dq` array, cast to uint32.
+/// Throws InputError when the MASK DQ or the user array is not (ny, nx).
+inline void initialize_dq(RampModel& model, const MaskRef& mask, const DqInitParams& /*params*/ = {},
+                          const NdArray<std::uint32_t, 2>* user_dq = nullptr) {
+    const std::array<std::size_t, 2> plane{model.ny(), model.nx()};
+    if (model.pixeldq.shape() != plane) model.pixeldq.resize(plane, 0u);
+    if (model.groupdq.shape() != model.sci.shape()) model.groupdq.resize(model.sci.shape(), 0u);
+
+    detail::require_science_plane("MASK", mask, "DQ", mask.dq, model);
+    if (user_dq && user_dq->shape() != plane)
+        throw InputError("dq_init: user_supplied_dq has shape " + shape_text(user_dq->shape()) + " but the science SCI is " +
+                         shape_text(model.sci.shape()) + " (expecting " + shape_text(plane) + ")");
+
+    detail::dq_init_rows(model, mask.dq, user_dq, 0, model.ny());
+}
+
+}  // namespace orrery::jwst
