@@ -8,10 +8,10 @@
 // 4 neighbours (no diagonals, no wrap). Computed here as: first(q) = earliest
 // trigger of pixel q; every pixel is flagged from min(first over itself and its
 // 4 neighbours) onward. Only GROUPDQ changes.
-// Skipped (KernelOutcome::skipped) when the SCI array has fewer than 3 groups.
+// Skipped (StepOutcome::skipped) when the SCI array has fewer than 3 groups.
 
 #include "orrery/core/errors.hpp"
-#include "orrery/jwst/algorithms/kernel_outcome.hpp"
+#include "orrery/jwst/algorithms/step_outcome.hpp"
 #include "orrery/jwst/dq_flags.hpp"
 #include "orrery/jwst/models.hpp"
 
@@ -60,12 +60,12 @@ inline void charge_migration_flag_rows(RampModel& model, std::size_t n, const st
 }
 
 /// The charge_migration step on a ramp, in place.
-inline KernelOutcome flag_charge_migration(RampModel& model, const ChargeMigrationParams& p) {
+inline StepOutcome flag_charge_migration(RampModel& model, const ChargeMigrationParams& p) {
     if (model.groupdq.shape() != model.sci.shape())
         throw InputError("charge_migration: GROUPDQ shape " + shape_text(model.groupdq.shape()) + " does not match SCI " +
                          shape_text(model.sci.shape()));
     if (model.ngroups() < 3)
-        return KernelOutcome::skip("charge_migration needs at least 3 groups per integration (SCI has " +
+        return StepOutcome::skip("charge_migration needs at least 3 groups per integration (SCI has " +
                                    std::to_string(model.ngroups()) + ")");
     const float threshold = static_cast<float>(p.signal_threshold);  // numpy compares in float32
     const std::size_t ny = model.ny();
@@ -74,7 +74,7 @@ inline KernelOutcome flag_charge_migration(RampModel& model, const ChargeMigrati
         charge_migration_first_triggers(model, n, threshold, first, 0, ny);
         charge_migration_flag_rows(model, n, first, 0, ny);
     }
-    return KernelOutcome::complete();
+    return StepOutcome::complete();
 }
 
 }  // namespace orrery::jwst

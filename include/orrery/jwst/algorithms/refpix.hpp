@@ -13,15 +13,16 @@
 //    flagged REFERENCE_PIXEL and not DO_NOT_USE (per detector-column parity), subtracted
 //    from the whole plane. SUB512, SUB512S and SUB32 (no real reference pixels) use
 //    their first and last 4 science-frame columns as reference pixels.
-// Skipped (KernelOutcome::skipped): MIRI subarrays; subarrays that do not fit in the
+// Skipped (StepOutcome::skipped): MIRI subarrays; subarrays that do not fit in the
 // 2048x2048 detector. Not supported (NotSupportedError): IRS2 (NIRSpec), MIRI full
 // frame, refpix_algorithm = "sirs" on full-frame NIR data (elsewhere jwst itself falls
 // back to "median"), multistripe/superstripe readouts.
 // PIXELDQ is read only; GROUPDQ is ignored. NOUTPUTS is read from the primary header.
+// A COMPLETE outcome may carry a note in `reason` (no usable reference pixels).
 
 #include "orrery/core/errors.hpp"
 #include "orrery/jwst/algorithms/detector_frame.hpp"
-#include "orrery/jwst/algorithms/kernel_outcome.hpp"
+#include "orrery/jwst/algorithms/step_outcome.hpp"
 #include "orrery/jwst/algorithms/sigma_clip.hpp"
 #include "orrery/jwst/dq_flags.hpp"
 #include "orrery/jwst/models.hpp"
@@ -202,7 +203,7 @@ inline void correct_flagged(double* g, const RefPixPlan& plan, const RefPixParam
 /// Decide the mode, or return the reason jwst skips the step. Throws NotSupportedError
 /// for unsupported readouts, ParameterError for bad parameters and InputError for
 /// inconsistent keywords/arrays.
-inline std::variant<RefPixPlan, KernelOutcome> make_refpix_plan(const RampModel& model, const RefPixParams& p) {
+inline std::variant<RefPixPlan, StepOutcome> make_refpix_plan(const RampModel& model, const RefPixParams& p) {
     if (p.refpix_algorithm != "median" && p.refpix_algorithm != "sirs")
         throw ParameterError("refpix_algorithm", "", "'" + p.refpix_algorithm + "' is not one of 'median', 'sirs'");
     const ExposureMeta& m = model.meta;
@@ -212,7 +213,7 @@ inline std::variant<RefPixPlan, KernelOutcome> make_refpix_plan(const RampModel&
         throw NotSupportedError("refpix: NIRSpec IRS2 data (plane " + std::to_string(ny) + "x" + std::to_string(nx) +
                                 ") are not supported");
     if (m.is_miri()) {
-        if (nx < 1032 || ny < 1024) return KernelOutcome::skip("refpix is not applied to MIRI subarrays");
+        if (nx < 1032 || ny < 1024) return StepOutcome::skip("refpix is not applied to MIRI subarrays");
         throw NotSupportedError("refpix: MIRI full-frame reference pixel correction is not supported");
     }
     if (p.refpix_algorithm == "sirs" && m.subarray.find("FULL") != std::string::npos)
@@ -230,7 +231,7 @@ inline std::variant<RefPixPlan, KernelOutcome> make_refpix_plan(const RampModel&
     if (subarray) {
         const long row0 = m.substrt2 - 1L, col0 = m.substrt1 - 1L;
         if (row0 < 0 || col0 < 0 || row0 + m.subsize2 > static_cast<long>(N) || col0 + m.subsize1 > static_cast<long>(N))
-            return KernelOutcome::skip("subarray SUBSTRT/SUBSIZE do not fit in the 2048x2048 detector");
+            return StepOutcome::skip("subarray SUBSTRT/SUBSIZE do not fit in the 2048x2048 detector");
         if (m.subsize1 != static_cast<int>(nx) || m.subsize2 != static_cast<int>(ny))
             throw InputError("refpix: SUBSIZE1/SUBSIZE2 = " + std::to_string(m.subsize1) + "/" + std::to_string(m.subsize2) +
                              " do not match the SCI plane (" + std::to_string(ny) + ", " + std::to_string(nx) + ")");
@@ -287,12 +288,12 @@ inline void refpix_correct_plane(const RefPixPlan& plan, const RefPixParams& p, 
 
 /// The refpix step on a ramp, in place: SCI, and ZEROFRAME when present and ZEROFRAM is
 /// true (its 0.0 "bad" values take part in the means, as in jwst, and stay 0.0).
-inline KernelOutcome subtract_reference_pixels(RampModel& model, const RefPixParams& p) {
+inline StepOutcome subtract_reference_pixels(RampModel& model, const RefPixParams& p) {
     auto decided = make_refpix_plan(model, p);
-    if (auto* outcome = std::get_if<KernelOutcome>(&decided)) return *outcome;
+    if (auto* outcome = std::get_if<StepOutcome>(&decided)) return *outcome;
     const RefPixPlan& plan = std::get<RefPixPlan>(decided);
     if (refpix_plan_is_noop(plan))
-        return KernelOutcome::complete("no usable reference pixels in the subarray; data unchanged");
+        return StepOutcome{false, "no usable reference pixels in the subarray; data unchanged"};
     const std::size_t nplanes = model.nints() * model.ngroups();
     for (std::size_t k = 0; k < nplanes; ++k) refpix_correct_plane(plan, p, model.sci.plane(k));
     if (model.meta.zeroframe && model.zeroframe) {
@@ -308,7 +309,7 @@ inline KernelOutcome subtract_reference_pixels(RampModel& model, const RefPixPar
                 if (original[i] == 0.0f) z[i] = 0.0f;
         }
     }
-    return KernelOutcome::complete();
+    return StepOutcome::complete();
 }
 
 }  // namespace orrery::jwst
