@@ -19,6 +19,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -29,7 +30,9 @@ namespace orrery::jwst::io {
 
 class FitsReader {
 public:
-    explicit FitsReader(std::filesystem::path path) : path_(std::move(path)), file_(open_fits_readonly(path_)) {}
+    explicit FitsReader(std::filesystem::path path) : path_(std::move(path)), file_(open_fits_readonly(path_)) {
+        check_complete();
+    }
 
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
 
@@ -192,6 +195,43 @@ public:
 
 private:
     fitsfile* f() noexcept { return file_.get(); }
+
+    /// A truncated file must not read as "extension absent": the HDUs found must
+    /// fit in the file, and what follows the last one must not be a broken extension.
+    void check_complete() {
+        int status = 0, n = 0;
+        fits_get_num_hdus(f(), &n, &status);
+        if (!status) fits_movabs_hdu(f(), n, nullptr, &status);
+        LONGLONG head = 0, data = 0, end = 0;
+        if (!status) fits_get_hduaddrll(f(), &head, &data, &end, &status);
+        if (status) fits_error(path_, "cannot read the HDU structure", status);
+        std::error_code ec;
+        const auto size = static_cast<LONGLONG>(std::filesystem::file_size(path_, ec));
+        if (ec) input_error(path_, "cannot determine the file size: " + ec.message());
+        if (size < end)
+            input_error(path_, "truncated: " + std::to_string(size) + " bytes, but HDU " + std::to_string(n) + " ends at byte " +
+                                   std::to_string(end));
+        // Bytes after the last readable HDU: a broken "XTENSION" header, or a whole
+        // block of non-blank data, means an extension cfitsio could not parse.
+        const LONGLONG next = (end + 2879) / 2880 * 2880;
+        if (size - next >= 8) {
+            char tail[80] = {};
+            std::size_t got = 0;
+            if (std::FILE* fp = std::fopen(path_.c_str(), "rb")) {
+                if (std::fseek(fp, static_cast<long>(next), SEEK_SET) == 0) got = std::fread(tail, 1, sizeof tail, fp);
+                std::fclose(fp);
+            }
+            const bool xtension = got >= 8 && std::string(tail, 8) == "XTENSION";
+            bool blank = true;
+            for (std::size_t i = 0; i < got; ++i) blank = blank && (tail[i] == 0 || tail[i] == ' ');
+            if (xtension || (size - next >= 2880 && !blank))
+                input_error(path_, "truncated or corrupt: the " + std::to_string(size - next) + " bytes after HDU " +
+                                       std::to_string(n) + " (from byte " + std::to_string(next) +
+                                       ") are not a readable FITS extension");
+        }
+        fits_movabs_hdu(f(), 1, nullptr, &status);
+        if (status) fits_error(path_, "cannot read the primary HDU", status);
+    }
 
     void move_to(std::string_view extname) {
         if (!has(extname)) input_error(path_, "no " + std::string(extname) + " extension");

@@ -1,0 +1,151 @@
+// Broken inputs: each must raise orrery::InputError with one line naming the file
+// (and the extension where there is one), never crash or return garbage.
+
+#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/jwst/io/ramp_io.hpp"
+#include "orrery/jwst/io/reference_io.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace orrery::jwst;
+
+namespace {
+std::string golden(const std::string& rel) { return std::string(ORRERY_TEST_DATA_DIR) + "/golden/" + rel; }
+
+fs::path scratch_dir() {
+    static const fs::path dir = [] {
+        auto d = fs::temp_directory_path() /
+                 ("orrery_fits_errors_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+        fs::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+std::vector<char> slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+fs::path write_bytes(const std::string& name, const std::vector<char>& bytes) {
+    const auto p = scratch_dir() / name;
+    std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return p;
+}
+
+/// Runs f, requires an InputError whose one-line message starts with the file and contains every fragment.
+template <class F>
+std::string expect_input_error(const fs::path& file, F&& f, std::initializer_list<std::string> fragments = {}) {
+    try {
+        f();
+    } catch (const orrery::InputError& e) {
+        const std::string msg = e.what();
+        INFO(msg);
+        CHECK(msg.rfind(file.string() + ": ", 0) == 0);
+        CHECK(msg.find('\n') == std::string::npos);
+        for (const auto& frag : fragments) CHECK(msg.find(frag) != std::string::npos);
+        return msg;
+    } catch (const std::exception& e) {
+        FAIL("wrong exception type: " << e.what());
+    }
+    FAIL("no exception for " << file);
+    return {};
+}
+}  // namespace
+
+TEST_CASE("real JWST file whose SCI does not match its header") {
+    const fs::path p = std::string(ORRERY_TEST_DATA_DIR) + "/real/jw01075001001_03105_00009_nrca2_uncal.fits";
+    const auto msg = expect_input_error(p, [&] { (void)io::read_ramp(p); },
+                                        {"SCI", "(1, 1, 1, 1)", "(1, 10, 2048, 2048)"});
+    WARN(msg);
+    // The file itself is readable: header and the 1-pixel array.
+    io::FitsReader r(p);
+    CHECK(r.primary_header().get_int("NGROUPS") == 10);
+    CHECK(r.read<float, 4>("SCI").size() == 1);
+    CHECK(r.has("ASDF"));
+    expect_input_error(p, [&] { (void)r.read<float, 4>("ASDF"); }, {"ASDF", "table"});
+}
+
+TEST_CASE("missing file, directory, empty file") {
+    const fs::path missing = scratch_dir() / "nope_uncal.fits";
+    expect_input_error(missing, [&] { (void)io::read_ramp(missing); }, {"no such file"});
+    expect_input_error(scratch_dir(), [&] { io::FitsReader r(scratch_dir()); }, {"directory"});
+    const auto empty = write_bytes("empty.fits", {});
+    expect_input_error(empty, [&] { (void)io::read_ramp(empty); });
+    const auto text = write_bytes("text.fits", std::vector<char>(5000, 'x'));
+    expect_input_error(text, [&] { (void)io::read_ramp(text); });
+}
+
+TEST_CASE("truncated files") {
+    const auto bytes = slurp(golden("cr_sat/cr_sat_uncal.fits"));
+    for (std::size_t keep : {std::size_t{100}, std::size_t{2880 * 3}, bytes.size() / 2, bytes.size() - 2880}) {
+        INFO("kept " << keep << " of " << bytes.size() << " bytes");
+        const auto p = write_bytes("trunc_" + std::to_string(keep) + ".fits", {bytes.begin(), bytes.begin() + static_cast<long>(keep)});
+        expect_input_error(p, [&] { (void)io::read_ramp(p); });
+    }
+    const auto ref = slurp(golden("cr_sat/ref/dark.fits"));
+    const auto p = write_bytes("trunc_dark.fits", {ref.begin(), ref.begin() + static_cast<long>(ref.size() / 2)});
+    const auto sci = io::read_ramp(golden("cr_sat/cr_sat_uncal.fits"));
+    expect_input_error(p, [&] { (void)io::read_reference<DarkRef>(p, sci); });
+}
+
+TEST_CASE("corrupt bytes") {
+    const auto bytes = slurp(golden("cr_sat/cr_sat_uncal.fits"));
+    auto bad_simple = bytes;
+    std::copy_n("GARBAGE!", 8, bad_simple.begin());
+    const auto p1 = write_bytes("bad_simple.fits", bad_simple);
+    expect_input_error(p1, [&] { (void)io::read_ramp(p1); });
+
+    // Corrupt the SCI header's NAXIS1 value.
+    auto bad_naxis = bytes;
+    const std::string key = "NAXIS1  = ";
+    auto it = std::search(bad_naxis.begin(), bad_naxis.end(), key.begin(), key.end());
+    REQUIRE(it != bad_naxis.end());
+    std::copy_n("  'forty' / broken           ", 20, it + 10);
+    const auto p2 = write_bytes("bad_naxis.fits", bad_naxis);
+    expect_input_error(p2, [&] { (void)io::read_ramp(p2); });
+
+    // Destroy the END card region of the SCI header: cfitsio cannot find the data.
+    auto bad_xt = bytes;
+    const std::string xt = "XTENSION= 'IMAGE   '";
+    auto jt = std::search(bad_xt.begin(), bad_xt.end(), xt.begin(), xt.end());
+    REQUIRE(jt != bad_xt.end());
+    std::fill(jt, jt + 2880, '\x07');
+    const auto p3 = write_bytes("bad_xtension.fits", bad_xt);
+    expect_input_error(p3, [&] { (void)io::read_ramp(p3); });
+}
+
+TEST_CASE("missing extension, wrong rank, wrong data type, bad keyword") {
+    const fs::path gain = golden("cr_sat/ref/gain.fits");
+    const auto sci = io::read_ramp(golden("cr_sat/cr_sat_uncal.fits"));
+    expect_input_error(gain, [&] { (void)io::read_reference<LinearityRef>(gain, sci); }, {"no COEFFS extension"});
+    io::FitsReader r(gain);
+    expect_input_error(gain, [&] { (void)r.read<float, 2>("NOPE"); }, {"no NOPE extension"});
+    expect_input_error(gain, [&] { (void)r.read<float, 3>("SCI"); }, {"SCI", "2 axes", "(48, 40)", "expected 3"});
+    expect_input_error(gain, [&] { (void)r.read<std::uint32_t, 2>("SCI"); }, {"SCI", "float32", "integer"});
+    // uint16 data do not fit uint8: cfitsio's overflow check.
+    const fs::path uncal = golden("cr_sat/cr_sat_uncal.fits");
+    io::FitsReader u(uncal);
+    expect_input_error(uncal, [&] { (void)u.read<std::uint8_t, 4>("SCI"); }, {"SCI", "uint8"});
+    // A rank-2 file passed as a ramp.
+    expect_input_error(gain, [&] { (void)io::read_ramp(gain); }, {"SCI", "2 axes"});
+
+    // A keyword of the wrong type.
+    auto bytes = slurp(uncal);
+    const std::string key = "NGROUPS =                   12";
+    auto it = std::search(bytes.begin(), bytes.end(), key.begin(), key.end());
+    REQUIRE(it != bytes.end());
+    const std::string repl = "NGROUPS = 'twelve'                ";
+    std::copy(repl.begin(), repl.begin() + static_cast<long>(key.size()), it);
+    const auto p = write_bytes("bad_keyword.fits", bytes);
+    expect_input_error(p, [&] { (void)io::read_ramp(p); }, {"NGROUPS", "not an integer"});
+}
+
+TEST_CASE("cleanup scratch") { fs::remove_all(scratch_dir()); }
