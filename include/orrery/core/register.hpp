@@ -24,11 +24,16 @@ template <class T>
 inline const bool registered = false;
 
 namespace detail {
-template <Step S>
+// Unconstrained so that a broken step yields only check_step's message, not a cascade.
+template <class S>
 bool register_step(const char* file, int line) {
-    Registry::instance().add(make_step_info<S>(std::string(file) + ":" + std::to_string(line)));
-    add_known_suffix(step_traits<S>::name);
-    return true;
+    if constexpr (Step<S>) {
+        Registry::instance().add(make_step_info<S>(std::string(file) + ":" + std::to_string(line)));
+        add_known_suffix(step_traits<S>::name);
+        return true;
+    } else {
+        return false;
+    }
 }
 template <class P>
 bool register_pipeline(const char* file, int line) {
