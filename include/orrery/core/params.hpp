@@ -318,3 +318,10 @@ constexpr auto fields_tuple(F... f) {
             BOOST_PP_SEQ_FOR_EACH(ORRERY_DETAIL_PARAM_FIELD, Type, BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__)) \
                 ::orrery::detail::fields_end{});                                                        \
     }
+
+/// Reflect an empty Params struct (a step with no parameters of its own). Global scope.
+#define ORRERY_NO_PARAMS(Type)                                                                         \
+    template <>                                                                                         \
+    struct orrery::params_reflection<Type> {                                                            \
+        static constexpr auto fields() { return boost::hana::make_tuple(); }                            \
+    };

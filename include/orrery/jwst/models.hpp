@@ -61,6 +61,8 @@ struct RampModel : ModelBase {
     NdArray<std::uint8_t, 4> groupdq;    // same shape as sci
     NdArray<float, 4> err;               // may be empty (not in raw files)
     std::optional<NdArray<float, 3>> zeroframe;  // (nints, ny, nx); 0.0 = bad
+    /// Set by dark_current for ramp_fit (jwst's model.average_dark_current); empty = 0 everywhere.
+    NdArray<float, 2> average_dark_current;
 
     [[nodiscard]] std::size_t nints() const { return sci.extent(0); }
     [[nodiscard]] std::size_t ngroups() const { return sci.extent(1); }
