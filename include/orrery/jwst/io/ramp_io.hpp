@@ -3,13 +3,19 @@
 // GROUPDQ) and calibrated ramps (SCI float32 with PIXELDQ, GROUPDQ, ERR, and
 // optionally ZEROFRAME). The SCI shape is checked against the primary header
 // (NINTS or INTEND-INTSTART+1, NGROUPS, SUBSIZE2, SUBSIZE1) before any data is read.
+// Writing: calibrated ramps (SCI, PIXELDQ, GROUPDQ, ERR, ZEROFRAME) or the raw
+// `_uncal` layout (SCI as uint16 = int16 + BZERO 32768, nothing else). The jwst
+// ASDF metadata extension is not written.
 
 #include "orrery/jwst/io/exposure_meta.hpp"
 #include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/jwst/io/fits_writer.hpp"
+#include "orrery/jwst/io/product_header.hpp"
 #include "orrery/jwst/io/keywords.hpp"
 #include "orrery/jwst/io/status_keywords.hpp"
 #include "orrery/jwst/models.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -106,6 +112,42 @@ inline RampModel read_ramp(const std::filesystem::path& path) {
     if (m.meta.subsize1 == 0) m.meta.subsize1 = static_cast<int>(s[3]);
     if (m.meta.subsize2 == 0) m.meta.subsize2 = static_cast<int>(s[2]);
     return m;
+}
+
+enum class RampLayout {
+    calibrated,  // SCI float32, PIXELDQ uint32, GROUPDQ uint8, ERR float32 (if any), ZEROFRAME (if any)
+    raw,         // level-1b: SCI only, uint16; every value must be an integer in [0, 65535]
+};
+
+/// Write a ramp atomically; refuses to overwrite the file `m` was read from.
+inline void write_ramp(const RampModel& m, const std::filesystem::path& out, RampLayout layout = RampLayout::calibrated) {
+    const auto& s = m.sci.shape();
+    if (layout == RampLayout::raw) {
+        for (std::size_t i = 0; i < m.sci.size(); ++i) {
+            const float v = m.sci[i];
+            if (!(v >= 0.0f && v <= 65535.0f) || std::floor(v) != v)
+                input_error(out, "cannot write SCI as raw uint16: element " + std::to_string(i) + " is " + std::to_string(v));
+        }
+    } else {
+        if (m.pixeldq.shape() != std::array<std::size_t, 2>{s[2], s[3]} || m.groupdq.shape() != s ||
+            (!m.err.empty() && m.err.shape() != s) ||
+            (m.zeroframe && m.zeroframe->shape() != std::array<std::size_t, 3>{s[0], s[2], s[3]}))
+            throw orrery::InternalError(out.string() + ": RampModel arrays disagree with SCI shape " + shape_text(s));
+    }
+    FitsWriter w(out, m.source);
+    w.write_primary(output_primary_header(m));
+    Header dn;
+    dn.set("BUNIT", "DN", "physical units of the array values");
+    if (layout == RampLayout::raw) {
+        w.write_image_as<std::uint16_t>("SCI", m.sci, dn);
+    } else {
+        w.write_image("SCI", m.sci, dn);
+        w.write_image("PIXELDQ", m.pixeldq);
+        w.write_image("GROUPDQ", m.groupdq);
+        if (!m.err.empty()) w.write_image("ERR", m.err, dn);
+        if (m.zeroframe) w.write_image("ZEROFRAME", *m.zeroframe, dn);
+    }
+    w.commit();
 }
 
 }  // namespace orrery::jwst::io
