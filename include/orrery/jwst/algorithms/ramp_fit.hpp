@@ -1,0 +1,201 @@
+#pragma once
+// ramp_fit, OLS_C with optimal weighting (algorithms.md §10): count rates from
+// calibrated ramps, as the rate (2-D) and rateints (3-D) products, plus the
+// optional fitopt product.
+//
+//   RampFitResult fit_ramps(const RampModel&, const GainRef&, const ReadnoiseRef&,
+//                           const RampFitParams&, const AverageDarkCurrent& = {});
+//
+// The ramp is not modified (firstgroup/lastgroup and one-group suppression are
+// applied to per-pixel copies of the group flags). Errors: algorithm "LIKELY" ->
+// NotSupportedError; another algorithm -> ParameterError; inconsistent shapes or
+// timing -> InputError; nothing to fit (every pixel saturated in group 0 of every
+// integration, or MIRI ramps with < 2 usable groups) -> NoScienceError, which is
+// where the reference returns no product.
+//
+// For parallel runs: make_ramp_fit_plan + allocate_ramp_fit_outputs once, then
+// fit_ramp_rows on disjoint row ranges [y0, y1) (each call owns its scratch).
+
+#include "orrery/core/errors.hpp"
+#include "orrery/jwst/algorithms/ramp_fit/exposure_plan.hpp"
+#include "orrery/jwst/algorithms/ramp_fit/fitopt_model.hpp"
+#include "orrery/jwst/algorithms/ramp_fit/params.hpp"
+#include "orrery/jwst/algorithms/ramp_fit/pixel_fit.hpp"
+#include "orrery/jwst/models.hpp"
+#include "orrery/jwst/ndarray.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace orrery::jwst {
+
+/// What fit_ramps returns.
+struct RampFitResult {
+    RateProducts products;              // rate + rateints
+    std::optional<FitOptModel> fitopt;  // only with save_opt
+    std::vector<std::string> notes;     // warnings for the log (ignored group selectors, ...)
+};
+
+namespace rampfit {
+
+/// Output arrays a row range writes into (allocated by allocate_ramp_fit_outputs).
+struct RampFitOutputs {
+    RateModel& rate;
+    RateIntsModel& rateints;
+    FitOptModel* fitopt = nullptr;  // non-null with save_opt
+};
+
+inline std::string upper(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/// Throws unless `params.algorithm` selects OLS_C.
+inline void check_algorithm(const RampFitParams& params) {
+    const std::string a = upper(params.algorithm);
+    if (a == "LIKELY")
+        throw NotSupportedError("ramp_fit: algorithm 'LIKELY' is not supported in this version; use OLS_C");
+    if (a != "OLS_C")
+        throw ParameterError("algorithm", "", "must be 'OLS_C' or 'LIKELY', got '" + params.algorithm + "'");
+}
+
+/// Throws InputError when the ramp, references or dark current do not fit together.
+inline void check_inputs(const RampModel& ramp, const NdArray<float, 2>& gain, const NdArray<float, 2>& readnoise,
+                         const AverageDarkCurrent& dark) {
+    const auto& s = ramp.sci.shape();
+    const std::string where = "ramp_fit: " + (ramp.filename.empty() ? std::string("input ramp") : ramp.filename);
+    if (ramp.sci.empty()) throw InputError(where + ": SCI is empty");
+    if (ramp.groupdq.shape() != s)
+        throw InputError(where + ": GROUPDQ shape " + shape_text(ramp.groupdq.shape()) + " differs from SCI " + shape_text(s));
+    const std::array<std::size_t, 2> plane{s[2], s[3]};
+    if (ramp.pixeldq.shape() != plane)
+        throw InputError(where + ": PIXELDQ shape " + shape_text(ramp.pixeldq.shape()) + ", expected " + shape_text(plane));
+    if (gain.shape() != plane)
+        throw InputError(where + ": GAIN SCI shape " + shape_text(gain.shape()) + ", expected " + shape_text(plane));
+    if (readnoise.shape() != plane)
+        throw InputError(where + ": READNOISE SCI shape " + shape_text(readnoise.shape()) + ", expected " + shape_text(plane));
+    if (!dark.per_pixel.empty() && dark.per_pixel.shape() != plane)
+        throw InputError(where + ": average dark current shape " + shape_text(dark.per_pixel.shape()) + ", expected " + shape_text(plane));
+    if (ramp.zeroframe) {
+        const std::array<std::size_t, 3> cube{s[0], s[2], s[3]};
+        if (ramp.zeroframe->shape() != cube)
+            throw InputError(where + ": ZEROFRAME shape " + shape_text(ramp.zeroframe->shape()) + ", expected " + shape_text(cube));
+    }
+    if (!(ramp.meta.tgroup > 0.0)) throw InputError(where + ": TGROUP must be > 0, got " + std::to_string(ramp.meta.tgroup));
+    if (ramp.meta.nframes < 1) throw InputError(where + ": NFRAMES must be >= 1, got " + std::to_string(ramp.meta.nframes));
+    if (ramp.meta.nframes + ramp.meta.groupgap < 1)
+        throw InputError(where + ": NFRAMES + GROUPGAP must be >= 1");
+}
+
+/// Largest segment and jump counts of any ramp in rows [y0, y1) (sizes the fitopt arrays).
+inline void count_fitopt_rows(const RampFitPlan& plan, const RampFitSources& src, std::size_t y0, std::size_t y1,
+                              int& max_segments, int& max_crs) {
+    PixelRampFitter fitter(plan);
+    for (std::size_t y = y0; y < y1; ++y)
+        for (std::size_t x = 0; x < plan.nx; ++x) fitter.count(src, y, x, max_segments, max_crs);
+}
+
+/// Allocate the products: metadata copied from the ramp, arrays zeroed.
+/// `max_segments` / `max_crs` size the fitopt arrays (ignored without save_opt).
+inline void allocate_ramp_fit_outputs(const RampFitPlan& plan, const RampModel& ramp, const GainRef& gain,
+                                      RampFitResult& out, int max_segments = 1, int max_crs = 0) {
+    const std::size_t ni = plan.nints, ny = plan.ny, nx = plan.nx;
+    RateModel& rate = out.products.rate;
+    RateIntsModel& ints = out.products.rateints;
+    static_cast<ModelBase&>(rate) = static_cast<const ModelBase&>(ramp);
+    static_cast<ModelBase&>(ints) = static_cast<const ModelBase&>(ramp);
+    if (gain.gain_factor) rate.meta.gain_factor = ints.meta.gain_factor = gain.gain_factor;
+    for (auto* a : {&rate.sci, &rate.err, &rate.var_poisson, &rate.var_rnoise}) a->resize({ny, nx});
+    rate.dq.resize({ny, nx});
+    for (auto* a : {&ints.sci, &ints.err, &ints.var_poisson, &ints.var_rnoise}) a->resize({ni, ny, nx});
+    ints.dq.resize({ni, ny, nx});
+    if (!plan.save_opt) return;
+    FitOptModel& opt = out.fitopt.emplace();
+    static_cast<ModelBase&>(opt) = static_cast<const ModelBase&>(out.products.rateints);
+    const std::size_t ns = static_cast<std::size_t>(std::max(1, max_segments));
+    for (auto* a : {&opt.slope, &opt.sigslope, &opt.var_poisson, &opt.var_rnoise, &opt.yint, &opt.sigyint, &opt.weights})
+        a->resize({ni, ns, ny, nx});
+    opt.pedestal.resize({ni, ny, nx});
+    opt.crmag.resize({ni, static_cast<std::size_t>(std::max(0, max_crs)), ny, nx});
+}
+
+/// Fit rows [y0, y1) into `out`. Rows are independent: disjoint ranges may run concurrently.
+inline void fit_ramp_rows(const RampFitPlan& plan, const RampFitSources& src, std::size_t y0, std::size_t y1,
+                          RampFitOutputs& out) {
+    PixelRampFitter fitter(plan);
+    const std::size_t plane = plan.ny * plan.nx;
+    for (std::size_t y = y0; y < y1; ++y) {
+        for (std::size_t x = 0; x < plan.nx; ++x) {
+            fitter.fit(src, y, x);
+            const std::size_t p = y * plan.nx + x;
+            const RampResult& r = fitter.rate();
+            out.rate.sci[p] = static_cast<float>(r.slope);
+            out.rate.err[p] = static_cast<float>(r.err);
+            out.rate.var_poisson[p] = static_cast<float>(r.var_poisson);
+            out.rate.var_rnoise[p] = static_cast<float>(r.var_rnoise);
+            out.rate.dq[p] = r.dq;
+            for (std::size_t i = 0; i < plan.nints; ++i) {
+                const RampResult& ri = fitter.integration(i);
+                const std::size_t q = i * plane + p;
+                out.rateints.sci[q] = static_cast<float>(ri.slope);
+                out.rateints.err[q] = static_cast<float>(ri.err);
+                out.rateints.var_poisson[q] = static_cast<float>(ri.var_poisson);
+                out.rateints.var_rnoise[q] = static_cast<float>(ri.var_rnoise);
+                out.rateints.dq[q] = ri.dq;
+            }
+            if (!out.fitopt) continue;
+            FitOptModel& opt = *out.fitopt;
+            const std::size_t ns = opt.slope.extent(1), nc = opt.crmag.extent(1);
+            for (std::size_t i = 0; i < plan.nints; ++i) {
+                opt.pedestal[i * plane + p] = static_cast<float>(fitter.pedestal(i));
+                const int nseg = std::min(fitter.segment_count(i), static_cast<int>(ns));
+                for (int k = 0; k < nseg; ++k) {
+                    const SegmentFit& f = fitter.segment_fit(i, k);
+                    const std::size_t q = (i * ns + static_cast<std::size_t>(k)) * plane + p;
+                    opt.slope[q] = static_cast<float>(f.slope);
+                    opt.sigslope[q] = static_cast<float>(f.sigslope);
+                    opt.var_poisson[q] = static_cast<float>(f.var_p);
+                    opt.var_rnoise[q] = static_cast<float>(f.var_r);
+                    opt.yint[q] = static_cast<float>(f.yint);
+                    opt.sigyint[q] = static_cast<float>(f.sigyint);
+                    opt.weights[q] = static_cast<float>(f.weight);
+                }
+                const int ncr = std::min(fitter.cr_count(i), static_cast<int>(nc));
+                for (int k = 0; k < ncr; ++k)
+                    opt.crmag[(i * nc + static_cast<std::size_t>(k)) * plane + p] = static_cast<float>(fitter.crmag(i, k));
+            }
+        }
+    }
+}
+
+}  // namespace rampfit
+
+/// Fit every pixel's ramps (serially). See the file comment for errors.
+/// `dark` is RampModel.average_dark_current (default: 0 everywhere).
+inline RampFitResult fit_ramps(const RampModel& ramp, const GainRef& gain, const ReadnoiseRef& readnoise,
+                               const RampFitParams& params, const AverageDarkCurrent& dark = {}) {
+    rampfit::check_algorithm(params);
+    rampfit::check_inputs(ramp, gain.sci, readnoise.sci, dark);
+    rampfit::RampFitPlan plan = rampfit::make_ramp_fit_plan(ramp, params);
+    const rampfit::RampFitSources src{ramp, gain.sci, readnoise.sci, dark};
+
+    RampFitResult result;
+    int max_segments = 0, max_crs = 0;
+    if (plan.save_opt) rampfit::count_fitopt_rows(plan, src, 0, plan.ny, max_segments, max_crs);
+    rampfit::allocate_ramp_fit_outputs(plan, ramp, gain, result, max_segments, max_crs);
+
+    rampfit::RampFitOutputs out{result.products.rate, result.products.rateints,
+                                result.fitopt ? &*result.fitopt : nullptr};
+    rampfit::fit_ramp_rows(plan, src, 0, plan.ny, out);
+    result.notes = std::move(plan.notes);
+    return result;
+}
+
+}  // namespace orrery::jwst
