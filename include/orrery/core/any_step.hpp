@@ -32,6 +32,17 @@ PlanEntry plan_entry(const StepConfig<S>& cfg, const Context& ctx) {
         e.references.push_back(std::string(r) + ": " + ctx.references().describe(std::string(r), cfg.overrides));
     return e;
 }
+
+/// Fill StepInfo::load_input / save_output from product_traits (the command line's file I/O).
+template <class In, class Out>
+void set_product_io(StepInfo& i) {
+    if constexpr (product_traits<In>::loadable)
+        i.load_input = [](const std::filesystem::path& p) { return AnyValue(product_traits<In>::load(p)); };
+    if constexpr (product_traits<Out>::saveable)
+        i.save_output = [](const AnyValue& v, const OutputNamer& namer, std::string_view suffix) {
+            return product_traits<Out>::save(*v.get<Out>(), namer, suffix);
+        };
+}
 }  // namespace detail
 
 template <Step S>
@@ -109,6 +120,7 @@ StepInfo make_step_info(std::string origin) {
     i.output_type_name = type_name<step_output_t<S>>();
     i.origin = std::move(origin);
     i.factory = [] { return std::unique_ptr<AnyStep>(std::make_unique<StepModel<S>>()); };
+    detail::set_product_io<step_input_t<S>, step_output_t<S>>(i);
     return i;
 }
 
@@ -130,6 +142,7 @@ StepInfo make_pipeline_info(std::string origin) {
     i.children = make_pipeline<P>().aliases();
     i.origin = std::move(origin);
     i.factory = [] { return std::unique_ptr<AnyStep>(std::make_unique<PipelineModel<P>>()); };
+    detail::set_product_io<typename Pipe::input, typename Pipe::output>(i);
     return i;
 }
 

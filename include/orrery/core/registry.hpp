@@ -11,11 +11,13 @@
 #include "orrery/core/any_value.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
+#include "orrery/core/output_naming.hpp"
 #include "orrery/core/param_tree.hpp"
 #include "orrery/core/params.hpp"
 #include "orrery/core/step_settings.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -47,6 +49,10 @@ struct StepInfo {
     std::vector<std::string> children;         // pipelines: child aliases in run order
     std::string origin;                        // "file:line" of the registration
     std::function<std::unique_ptr<AnyStep>()> factory;
+    /// Command-line product I/O, set when product_traits<input>::loadable / <output>::saveable:
+    /// read the input from a file; save the output (paths written).
+    std::function<AnyValue(const std::filesystem::path&)> load_input;
+    std::function<std::vector<std::filesystem::path>(const AnyValue&, const OutputNamer&, std::string_view suffix)> save_output;
 
     /// The parameters of every step: stpipe built-ins + override_<reftype>.
     [[nodiscard]] std::vector<ParamSchema> builtin_params() const;
