@@ -1,14 +1,25 @@
-// ramp_fit (OLS_C): synthetic ramps with hand-computed expectations.
+// ramp_fit (OLS_C): synthetic ramps with hand-computed expectations, and the golden
+// vectors: for each scenario the ramp is SCI of expected/after_dark_current.fits with
+// PIXELDQ/GROUPDQ of expected/after_jump.fits and the _uncal metadata; rate and rateints
+// must match expected/rate*.fits: DQ bit for bit, NaN at the same places, SCI/ERR/
+// VAR_POISSON/VAR_RNOISE to a max relative difference of 1e-5.
 #include "orrery/jwst/algorithms/ramp_fit.hpp"
 
 #include "orrery/core/errors.hpp"
 #include "orrery/jwst/dq_flags.hpp"
+#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/jwst/io/ramp_io.hpp"
+#include "orrery/jwst/io/rate_io.hpp"
+#include "orrery/jwst/io/reference_io.hpp"
 #include "orrery/jwst/models.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iostream>
+#include <sstream>
 #include <string>
 
 using namespace orrery::jwst;
@@ -388,4 +399,125 @@ TEST_CASE("ramp_fit: inconsistent inputs are input errors") {
     CHECK_THROWS_AS(fit(ramp, {}, {}, &g), orrery::InputError);
     ramp.meta.tgroup = 0.0;
     CHECK_THROWS_AS(fit(ramp), orrery::InputError);
+}
+
+TEST_CASE("ramp_fit: the ramp's own average_dark_current is used unless one is passed") {
+    RampModel ramp = make_ramp(1, 10, 2);
+    ramp.average_dark_current = NdArray<float, 2>({1, 2}, 0.0f);
+    ramp.average_dark_current(0, 1) = 1.5f;
+    const RampFitResult own = fit_ramps(ramp, make_gain(2), make_readnoise(2), RampFitParams{});
+    CHECK(own.products.rate.var_poisson[0] == Approx(var_p_long(0.5, 10)).epsilon(1e-6));
+    CHECK(own.products.rate.var_poisson[1] == Approx(var_p_long(0.5, 10, 1.5)).epsilon(1e-6));
+    const RampFitResult given = fit_ramps(ramp, make_gain(2), make_readnoise(2), RampFitParams{}, AverageDarkCurrent::uniform(0.25f));
+    CHECK(given.products.rate.var_poisson[1] == Approx(var_p_long(0.5, 10, 0.25)).epsilon(1e-6));
+    ramp.average_dark_current = NdArray<float, 2>({2, 2}, 0.0f);
+    CHECK_THROWS_AS(fit_ramps(ramp, make_gain(2), make_readnoise(2), RampFitParams{}), orrery::InputError);
+}
+
+// ---------------------------------------------------------------------------
+// Golden vectors
+
+namespace {
+
+std::string golden(const std::string& rel) { return std::string(ORRERY_TEST_DATA_DIR) + "/golden/" + rel; }
+
+template <std::size_t R>
+std::string index_text(const std::array<std::size_t, R>& shape, std::size_t flat) {
+    std::array<std::size_t, R> idx{};
+    for (std::size_t a = R; a-- > 0;) {
+        idx[a] = flat % shape[a];
+        flat /= shape[a];
+    }
+    return shape_text(idx);
+}
+
+/// Bit-exact DQ comparison; prints the count and the first few differences.
+template <std::size_t R>
+std::size_t dq_mismatches(const std::string& label, const NdArray<std::uint32_t, R>& got, const NdArray<std::uint32_t, R>& want) {
+    REQUIRE(got.shape() == want.shape());
+    std::size_t bad = 0;
+    std::ostringstream first;
+    for (std::size_t k = 0; k < got.size(); ++k) {
+        if (got[k] == want[k]) continue;
+        if (bad < 5)
+            first << "\n    at " << index_text(got.shape(), k) << ": got " << dq::to_string(got[k]) << " want " << dq::to_string(want[k]);
+        ++bad;
+    }
+    std::cout << label << " DQ: " << bad << " of " << got.size() << " differ" << first.str() << "\n";
+    return bad;
+}
+
+struct FloatComparison {
+    std::size_t nan_mismatches = 0;
+    double max_rel = 0.0;
+};
+
+/// NaN positions must agree; elsewhere the relative difference |got - want| / |want|
+/// (absolute when want == 0). Prints the maximum and where it occurs.
+template <std::size_t R>
+FloatComparison compare_floats(const std::string& label, const NdArray<float, R>& got, const NdArray<float, R>& want) {
+    REQUIRE(got.shape() == want.shape());
+    FloatComparison c;
+    std::size_t worst = 0;
+    std::ostringstream nan_text;
+    for (std::size_t k = 0; k < got.size(); ++k) {
+        const bool gn = std::isnan(got[k]), wn = std::isnan(want[k]);
+        if (gn || wn) {
+            if (gn != wn) {
+                if (c.nan_mismatches < 5) nan_text << "\n    NaN mismatch at " << index_text(got.shape(), k) << ": got " << got[k] << " want " << want[k];
+                ++c.nan_mismatches;
+            }
+            continue;
+        }
+        const double w = want[k], g = got[k];
+        const double rel = w == 0.0 ? std::fabs(g) : std::fabs(g - w) / std::fabs(w);
+        if (rel > c.max_rel) {
+            c.max_rel = rel;
+            worst = k;
+        }
+    }
+    std::cout << label << ": max rel diff " << c.max_rel;
+    if (c.max_rel > 0) std::cout << " at " << index_text(got.shape(), worst) << " (got " << got[worst] << " want " << want[worst] << ")";
+    std::cout << ", NaN mismatches " << c.nan_mismatches << nan_text.str() << "\n";
+    return c;
+}
+
+RampModel golden_ramp(const std::string& scenario) {
+    RampModel ramp = io::read_ramp(golden(scenario + "/" + scenario + "_uncal.fits"));
+    io::FitsReader dark(golden(scenario + "/expected/after_dark_current.fits"));
+    io::FitsReader jump(golden(scenario + "/expected/after_jump.fits"));
+    ramp.sci = dark.read<float, 4>("SCI");
+    ramp.pixeldq = jump.read<std::uint32_t, 2>("PIXELDQ");
+    ramp.groupdq = jump.read<std::uint8_t, 4>("GROUPDQ");
+    return ramp;
+}
+
+template <class Model>
+void check_product(const std::string& label, const Model& got, const Model& want) {
+    CHECK(dq_mismatches(label, got.dq, want.dq) == 0);
+    const FloatComparison sci = compare_floats(label + " SCI", got.sci, want.sci);
+    const FloatComparison err = compare_floats(label + " ERR", got.err, want.err);
+    const FloatComparison vp = compare_floats(label + " VAR_POISSON", got.var_poisson, want.var_poisson);
+    const FloatComparison vr = compare_floats(label + " VAR_RNOISE", got.var_rnoise, want.var_rnoise);
+    for (const auto* c : {&sci, &err, &vp, &vr}) {
+        CHECK(c->nan_mismatches == 0);
+        CHECK(c->max_rel <= 1e-5);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("ramp_fit: golden vectors") {
+    for (const std::string scenario : {"clean_small", "cr_sat", "frame_avg"}) {
+        DYNAMIC_SECTION(scenario) {
+            const RampModel ramp = golden_ramp(scenario);
+            const auto gain = io::read_reference<GainRef>(golden(scenario + "/ref/gain.fits"), ramp);
+            const auto readnoise = io::read_reference<ReadnoiseRef>(golden(scenario + "/ref/readnoise.fits"), ramp);
+            const RampFitResult res = fit_ramps(ramp, gain, readnoise, RampFitParams{}, AverageDarkCurrent::uniform(0.0f));
+            const RateModel want_rate = io::read_rate(golden(scenario + "/expected/rate.fits"));
+            const RateIntsModel want_ints = io::read_rateints(golden(scenario + "/expected/rateints.fits"));
+            check_product(scenario + " rate", res.products.rate, want_rate);
+            check_product(scenario + " rateints", res.products.rateints, want_ints);
+        }
+    }
 }

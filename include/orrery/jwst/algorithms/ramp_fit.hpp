@@ -4,7 +4,8 @@
 // optional fitopt product.
 //
 //   RampFitResult fit_ramps(const RampModel&, const GainRef&, const ReadnoiseRef&,
-//                           const RampFitParams&, const AverageDarkCurrent& = {});
+//                           const RampFitParams&);                  // ramp.average_dark_current
+//   RampFitResult fit_ramps(..., const RampFitParams&, const AverageDarkCurrent&);  // explicit
 //
 // The ramp is not modified (firstgroup/lastgroup and one-group suppression are
 // applied to per-pixel copies of the group flags). Errors: algorithm "LIKELY" ->
@@ -66,9 +67,9 @@ inline void check_algorithm(const RampFitParams& params) {
         throw ParameterError("algorithm", "", "must be 'OLS_C' or 'LIKELY', got '" + params.algorithm + "'");
 }
 
-/// Throws InputError when the ramp, references or dark current do not fit together.
+/// Throws InputError when the ramp, references or dark current (may be empty) do not fit together.
 inline void check_inputs(const RampModel& ramp, const NdArray<float, 2>& gain, const NdArray<float, 2>& readnoise,
-                         const AverageDarkCurrent& dark) {
+                         const NdArray<float, 2>& dark) {
     const auto& s = ramp.sci.shape();
     const std::string where = "ramp_fit: " + (ramp.filename.empty() ? std::string("input ramp") : ramp.filename);
     if (ramp.sci.empty()) throw InputError(where + ": SCI is empty");
@@ -81,8 +82,8 @@ inline void check_inputs(const RampModel& ramp, const NdArray<float, 2>& gain, c
         throw InputError(where + ": GAIN SCI shape " + shape_text(gain.shape()) + ", expected " + shape_text(plane));
     if (readnoise.shape() != plane)
         throw InputError(where + ": READNOISE SCI shape " + shape_text(readnoise.shape()) + ", expected " + shape_text(plane));
-    if (!dark.per_pixel.empty() && dark.per_pixel.shape() != plane)
-        throw InputError(where + ": average dark current shape " + shape_text(dark.per_pixel.shape()) + ", expected " + shape_text(plane));
+    if (!dark.empty() && dark.shape() != plane)
+        throw InputError(where + ": average dark current shape " + shape_text(dark.shape()) + ", expected " + shape_text(plane));
     if (ramp.zeroframe) {
         const std::array<std::size_t, 3> cube{s[0], s[2], s[3]};
         if (ramp.zeroframe->shape() != cube)
@@ -177,25 +178,42 @@ inline void fit_ramp_rows(const RampFitPlan& plan, const RampFitSources& src, st
 
 }  // namespace rampfit
 
-/// Fit every pixel's ramps (serially). See the file comment for errors.
-/// `dark` is RampModel.average_dark_current (default: 0 everywhere).
-inline RampFitResult fit_ramps(const RampModel& ramp, const GainRef& gain, const ReadnoiseRef& readnoise,
-                               const RampFitParams& params, const AverageDarkCurrent& dark = {}) {
-    rampfit::check_algorithm(params);
-    rampfit::check_inputs(ramp, gain.sci, readnoise.sci, dark);
-    rampfit::RampFitPlan plan = rampfit::make_ramp_fit_plan(ramp, params);
-    const rampfit::RampFitSources src{ramp, gain.sci, readnoise.sci, dark};
+namespace rampfit {
+
+inline RampFitResult fit_ramps_with(const RampModel& ramp, const GainRef& gain, const ReadnoiseRef& readnoise,
+                                    const RampFitParams& params, const NdArray<float, 2>& dark_array,
+                                    DarkCurrentView dark) {
+    check_algorithm(params);
+    check_inputs(ramp, gain.sci, readnoise.sci, dark_array);
+    RampFitPlan plan = make_ramp_fit_plan(ramp, params);
+    const RampFitSources src{ramp, gain.sci, readnoise.sci, dark};
 
     RampFitResult result;
     int max_segments = 0, max_crs = 0;
-    if (plan.save_opt) rampfit::count_fitopt_rows(plan, src, 0, plan.ny, max_segments, max_crs);
-    rampfit::allocate_ramp_fit_outputs(plan, ramp, gain, result, max_segments, max_crs);
+    if (plan.save_opt) count_fitopt_rows(plan, src, 0, plan.ny, max_segments, max_crs);
+    allocate_ramp_fit_outputs(plan, ramp, gain, result, max_segments, max_crs);
 
-    rampfit::RampFitOutputs out{result.products.rate, result.products.rateints,
-                                result.fitopt ? &*result.fitopt : nullptr};
-    rampfit::fit_ramp_rows(plan, src, 0, plan.ny, out);
+    RampFitOutputs out{result.products.rate, result.products.rateints, result.fitopt ? &*result.fitopt : nullptr};
+    fit_ramp_rows(plan, src, 0, plan.ny, out);
     result.notes = std::move(plan.notes);
     return result;
+}
+
+}  // namespace rampfit
+
+/// Fit every pixel's ramps (serially), with the ramp's own average_dark_current
+/// (empty: 0 everywhere). See the file comment for errors.
+inline RampFitResult fit_ramps(const RampModel& ramp, const GainRef& gain, const ReadnoiseRef& readnoise,
+                               const RampFitParams& params) {
+    return rampfit::fit_ramps_with(ramp, gain, readnoise, params, ramp.average_dark_current,
+                                   rampfit::DarkCurrentView::of(ramp.average_dark_current));
+}
+
+/// As above with an explicit average dark current (a (ny, nx) array or one value), which
+/// replaces ramp.average_dark_current.
+inline RampFitResult fit_ramps(const RampModel& ramp, const GainRef& gain, const ReadnoiseRef& readnoise,
+                               const RampFitParams& params, const AverageDarkCurrent& dark) {
+    return rampfit::fit_ramps_with(ramp, gain, readnoise, params, dark.per_pixel, rampfit::DarkCurrentView::of(dark));
 }
 
 }  // namespace orrery::jwst

@@ -23,12 +23,28 @@
 
 namespace orrery::jwst::rampfit {
 
+/// Non-owning average dark current [DN/s]: one value per pixel (row-major, nx wide) or one for all.
+struct DarkCurrentView {
+    const float* per_pixel = nullptr;
+    std::size_t nx = 0;
+    float value = 0.0f;
+
+    [[nodiscard]] static DarkCurrentView of(const AverageDarkCurrent& d) noexcept {
+        return d.per_pixel.empty() ? DarkCurrentView{nullptr, 0, d.value} : of(d.per_pixel);
+    }
+    /// An empty array means 0 everywhere.
+    [[nodiscard]] static DarkCurrentView of(const NdArray<float, 2>& a) noexcept {
+        return a.empty() ? DarkCurrentView{} : DarkCurrentView{a.data(), a.extent(1), 0.0f};
+    }
+    [[nodiscard]] float at(std::size_t y, std::size_t x) const noexcept { return per_pixel ? per_pixel[y * nx + x] : value; }
+};
+
 /// The arrays a fit reads (all (ny, nx) in their last two axes).
 struct RampFitSources {
     const RampModel& ramp;
     const NdArray<float, 2>& gain;       // GAIN SCI [e-/DN]
     const NdArray<float, 2>& readnoise;  // READNOISE SCI [DN] (CDS)
-    const AverageDarkCurrent& dark;
+    DarkCurrentView dark;
 };
 
 /// Slope, variances, error and DQ of one integration or of the exposure (double until output).
