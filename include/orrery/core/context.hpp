@@ -10,7 +10,7 @@
 #include "orrery/core/references.hpp"
 
 #include <algorithm>
-#include <any>
+#include <typeindex>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -82,26 +82,26 @@ public:
     }
 
     // ---- state store -----------------------------------------------------------
-    /// A value shared across steps/runs (caches, conditions); created on first use.
-    template <class T, class Make>
-    T& state(const std::string& key, Make&& make) {
+    /// A value shared across steps and runs (caches, conditions), default-constructed on first use.
+    template <class T>
+    T& state(const std::string& key) {
         std::lock_guard lock(state_mutex_);
         auto it = state_.find(key);
-        if (it == state_.end()) it = state_.emplace(key, std::make_shared<std::any>(std::make_any<T>(make()))).first;
-        auto* p = std::any_cast<T>(it->second.get());
-        if (!p) throw InternalError("context state '" + key + "' holds another type");
-        return *p;
+        if (it == state_.end()) it = state_.emplace(key, Slot{typeid(T), std::make_shared<T>()}).first;
+        if (it->second.type != std::type_index(typeid(T))) throw InternalError("context state '" + key + "' holds another type");
+        return *static_cast<T*>(it->second.value.get());
     }
     template <class T>
     T* find_state(const std::string& key) {
         std::lock_guard lock(state_mutex_);
         auto it = state_.find(key);
-        return it == state_.end() ? nullptr : std::any_cast<T>(it->second.get());
+        if (it == state_.end() || it->second.type != std::type_index(typeid(T))) return nullptr;
+        return static_cast<T*>(it->second.value.get());
     }
     template <class T>
     void set_state(const std::string& key, T value) {
         std::lock_guard lock(state_mutex_);
-        state_[key] = std::make_shared<std::any>(std::move(value));
+        state_.insert_or_assign(key, Slot{typeid(T), std::make_shared<T>(std::move(value))});
     }
     void erase_state(const std::string& key) {
         std::lock_guard lock(state_mutex_);
@@ -166,7 +166,11 @@ private:
     int max_threads_ = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::atomic<bool> cancelled_{false};
     mutable std::mutex state_mutex_;
-    std::map<std::string, std::shared_ptr<std::any>> state_;
+    struct Slot {
+        std::type_index type;
+        std::shared_ptr<void> value;
+    };
+    std::map<std::string, Slot> state_;
     std::map<std::string, double> metrics_;
     std::vector<std::shared_ptr<Observer>> observers_;
     StepScope scope_;

@@ -221,7 +221,10 @@ public:
     static constexpr std::string_view name = Def::name;
     static constexpr std::size_t step_count = ChainT::step_count;
 
-    explicit Pipeline(ChainT c) : chain_(std::move(c)) { settings.skip = false; }
+    explicit Pipeline(ChainT c) : chain_(std::move(c)) {
+        // A definition may name its product suffix (detector1: "rate").
+        if constexpr (requires { Def::suffix; }) settings.suffix = std::string(Def::suffix);
+    }
 
     Params params{};
     StepSettings settings{};

@@ -1,0 +1,113 @@
+#pragma once
+// How the core treats the JWST models (orrery::product_traits): loading a raw or
+// calibrated ramp as a CLI input, saving products with stpipe's names, and
+// recording step status (S_*) and reference files (R_*) on the model.
+// Also registers the product suffixes that output naming strips ("_uncal", ...).
+
+#include "orrery/core/output_naming.hpp"
+#include "orrery/core/product.hpp"
+#include "orrery/jwst/algorithms/ramp_fit/fitopt_model.hpp"
+#include "orrery/jwst/io/fits_writer.hpp"
+#include "orrery/jwst/io/product_header.hpp"
+#include "orrery/jwst/io/ramp_io.hpp"
+#include "orrery/jwst/io/rate_io.hpp"
+#include "orrery/jwst/io/reference_write.hpp"
+#include "orrery/jwst/models.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace orrery::jwst {
+
+namespace detail {
+inline void ensure_parent(const std::filesystem::path& p) {
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+}
+inline void record_status(Provenance& p, std::string_view key, StepStatus s) { p.cal_step[std::string(key)] = status_text(s); }
+inline void record_reference(Provenance& p, std::string_view reftype, std::string_view path) {
+    p.ref_file[std::string(reftype)] = std::string(path);
+}
+
+/// jwst's list of product suffixes stripped from input names (plus every step alias, added on registration).
+inline bool register_product_suffixes() {
+    for (const char* s : {"uncal", "ramp", "rate", "rateints", "cal", "calints", "i2d", "s2d", "x1d", "x1dints", "crf", "crfints",
+                          "fitopt", "trapsfilled", "dark", "bsub", "bsubints", "gain_scale", "gain_scaleints"})
+        add_known_suffix(s);
+    return true;
+}
+inline const bool product_suffixes_registered = register_product_suffixes();
+}  // namespace detail
+
+namespace io {
+/// Write the optional ramp-fit product (_fitopt).
+inline void write_fitopt(const FitOptModel& f, const ModelBase& source, const std::filesystem::path& out) {
+    jwst::detail::ensure_parent(out);
+    FitsWriter w(out, source.filename);
+    w.write_primary(output_primary_header(source));
+    w.write_image("SLOPE", f.slope);
+    w.write_image("SIGSLOPE", f.sigslope);
+    w.write_image("VAR_POISSON", f.var_poisson);
+    w.write_image("VAR_RNOISE", f.var_rnoise);
+    w.write_image("YINT", f.yint);
+    w.write_image("SIGYINT", f.sigyint);
+    w.write_image("PEDESTAL", f.pedestal);
+    w.write_image("WEIGHTS", f.weights);
+    w.write_image("CRMAG", f.crmag);
+    w.commit();
+}
+/// Write the dark as subtracted (dark_current's dark_output).
+inline void write_dark_reference(const DarkRef& dark, const std::filesystem::path& out) {
+    jwst::detail::ensure_parent(out);
+    write_reference(dark, out);
+}
+}  // namespace io
+
+}  // namespace orrery::jwst
+
+template <>
+struct orrery::product_traits<orrery::jwst::RampModel> {
+    static constexpr bool saveable = true;
+    static constexpr bool loadable = true;
+    static orrery::jwst::RampModel load(const std::filesystem::path& p) { return orrery::jwst::io::read_ramp(p); }
+    static std::vector<std::filesystem::path> save(const orrery::jwst::RampModel& m, const OutputNamer& namer, std::string_view suffix) {
+        const auto path = namer.path(suffix);
+        orrery::jwst::detail::ensure_parent(path);
+        orrery::jwst::io::write_ramp(m, path);
+        return {path};
+    }
+    static void record_status(orrery::jwst::RampModel& m, std::string_view key, StepStatus s) {
+        orrery::jwst::detail::record_status(m.provenance, key, s);
+    }
+    static void record_reference(orrery::jwst::RampModel& m, std::string_view type, std::string_view path) {
+        orrery::jwst::detail::record_reference(m.provenance, type, path);
+    }
+    static std::string filename(const orrery::jwst::RampModel& m) { return m.filename; }
+};
+
+/// rate + rateints: "<root>_<suffix>.fits" and "<root>_<suffix>ints.fits" (detector1: _rate, _rateints;
+/// gain_scale: _gain_scale, _gain_scaleints); a saved ramp_fit child gives _0_ramp_fit and _1_ramp_fit.
+template <>
+struct orrery::product_traits<orrery::jwst::RateProducts> {
+    static constexpr bool saveable = true;
+    static constexpr bool loadable = false;
+    static std::vector<std::filesystem::path> save(const orrery::jwst::RateProducts& p, const OutputNamer& namer, std::string_view suffix) {
+        const bool indexed = suffix == "ramp_fit";
+        const auto rate = indexed ? namer.path(suffix, {"0"}) : namer.path(suffix);
+        const auto ints = indexed ? namer.path(suffix, {"1"}) : namer.path(std::string(suffix) + "ints");
+        orrery::jwst::detail::ensure_parent(rate);
+        orrery::jwst::io::write_rate(p.rate, rate);
+        orrery::jwst::io::write_rateints(p.rateints, ints);
+        return {rate, ints};
+    }
+    static void record_status(orrery::jwst::RateProducts& p, std::string_view key, StepStatus s) {
+        orrery::jwst::detail::record_status(p.rate.provenance, key, s);
+        orrery::jwst::detail::record_status(p.rateints.provenance, key, s);
+    }
+    static void record_reference(orrery::jwst::RateProducts& p, std::string_view type, std::string_view path) {
+        orrery::jwst::detail::record_reference(p.rate.provenance, type, path);
+        orrery::jwst::detail::record_reference(p.rateints.provenance, type, path);
+    }
+    static std::string filename(const orrery::jwst::RateProducts& p) { return p.rate.filename; }
+};

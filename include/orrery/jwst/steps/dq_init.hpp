@@ -1,0 +1,37 @@
+#pragma once
+// dq_init: PIXELDQ/GROUPDQ from the MASK reference (and an optional user DQ file).
+
+#include "orrery/jwst/algorithms/dq_init.hpp"
+#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/jwst/steps/step_common.hpp"
+
+namespace orrery::jwst {
+
+struct DQInitStep {
+    static constexpr std::string_view name = "dq_init";
+    static constexpr std::string_view class_name = "jwst.dq_init.DQInitStep";
+    static constexpr std::string_view description = "Initialize the data quality arrays from the MASK reference file";
+    static constexpr std::string_view status_key = "dq_init";
+    static constexpr std::array<std::string_view, 1> reference_types{"mask"};
+    using Params = DqInitParams;
+    static RampModel process(RampModel model, const Params& p, Context& ctx) {
+        const auto mask = load_reference<MaskRef>(ctx, "mask", model);
+        if (!mask) {
+            ctx.skip_step("no MASK reference file (N/A)");
+            return model;
+        }
+        std::optional<NdArray<std::uint32_t, 2>> user;
+        if (p.user_supplied_dq && !p.user_supplied_dq->empty()) {
+            io::FitsReader reader(*p.user_supplied_dq);
+            user = reader.read<std::uint32_t, 2>(reader.has("DQ") ? "DQ" : "PRIMARY");
+        }
+        initialize_dq(model, *mask, p, user ? &*user : nullptr);
+        return model;
+    }
+};
+
+}  // namespace orrery::jwst
+
+ORRERY_PARAMS(orrery::jwst::DqInitParams,
+    (user_supplied_dq, "Path to a FITS file whose DQ array is OR-ed into the mask"))
+ORRERY_REGISTER_STEP(orrery::jwst::DQInitStep)

@@ -1,0 +1,34 @@
+#pragma once
+// saturation: flag saturated groups (and A/D floor) from the SATURATION reference.
+
+#include "orrery/jwst/algorithms/saturation.hpp"
+#include "orrery/jwst/steps/step_common.hpp"
+
+namespace orrery::jwst {
+
+struct SaturationStep {
+    static constexpr std::string_view name = "saturation";
+    static constexpr std::string_view class_name = "jwst.saturation.SaturationStep";
+    static constexpr std::string_view description = "Flag saturated and A/D-floor groups";
+    static constexpr std::string_view status_key = "saturation";
+    static constexpr std::array<std::string_view, 2> reference_types{"saturation", "superbias"};
+    using Params = SaturationParams;
+    static RampModel process(RampModel model, const Params& p, Context& ctx) {
+        const auto sat = load_reference<SaturationRef>(ctx, "saturation", model);
+        if (!sat) {
+            ctx.skip_step("no SATURATION reference file (N/A)");
+            return model;
+        }
+        // The superbias only sharpens the second-group test; "N/A" means a bias of 0.
+        const auto bias = load_reference<SuperbiasRef>(ctx, "superbias", model);
+        flag_saturation(model, *sat, bias.get(), p);
+        return model;
+    }
+};
+
+}  // namespace orrery::jwst
+
+ORRERY_PARAMS(orrery::jwst::SaturationParams,
+    (n_pix_grow_sat, "Number of layers of adjacent pixels to flag as saturated", orrery::min(0)),
+    (use_readpatt, "Use the grouped read pattern to flag groups that saturated within a group"))
+ORRERY_REGISTER_STEP(orrery::jwst::SaturationStep)
