@@ -13,18 +13,31 @@
 namespace orrery::jwst::rampfit {
 
 /// Median of the non-NaN entries of `values[0..n)` (reorders them); NaN when there are none.
-inline double nan_median(double* values, int n) noexcept {
+/// `scratch` needs n doubles.
+inline double nan_median(double* values, int n, double* scratch) noexcept {
     int m = 0;
     for (int k = 0; k < n; ++k)
         if (!std::isnan(values[k])) values[m++] = values[k];
     if (m == 0) return std::numeric_limits<double>::quiet_NaN();
-    std::sort(values, values + m);
+    if (m <= 32) {
+        // Ramps are short: place each value at its rank (ties by position). Branch-free,
+        // unlike a comparison sort on noisy data.
+        for (int i = 0; i < m; ++i) {
+            const double vi = values[i];
+            int rank = 0;
+            for (int j = 0; j < m; ++j) rank += (values[j] < vi) | ((values[j] == vi) & (j < i));
+            scratch[rank] = vi;
+        }
+        values = scratch;
+    } else {
+        std::sort(values, values + m);
+    }
     const int mid = m / 2;
     return (m & 1) ? values[mid] : (values[mid] + values[mid - 1]) / 2.0;
 }
 
 /// Median rate of one integration with ngroups >= 2. `v` holds the ramp (NaN where
-/// saturated), `gdq` its group flags; `scratch` needs ngroups doubles. NaN when nothing usable.
+/// saturated), `gdq` its group flags; `scratch` needs 2 ngroups doubles. NaN when nothing usable.
 inline double integration_median_rate(const double* v, const std::uint32_t* gdq, int ngroups, double tg,
                                       double* scratch) noexcept {
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
@@ -37,7 +50,7 @@ inline double integration_median_rate(const double* v, const std::uint32_t* gdq,
     }
     // No usable difference: fall back to the first group's value over TGROUP.
     if (all_nan && !std::isnan(first)) scratch[0] = first;
-    return nan_median(scratch, ngroups - 1);
+    return nan_median(scratch, ngroups - 1, scratch + ngroups);
 }
 
 }  // namespace orrery::jwst::rampfit

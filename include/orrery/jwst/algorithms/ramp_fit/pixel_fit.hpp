@@ -61,12 +61,13 @@ public:
           values_(plan.nints * plan.ngroups),
           flags_(plan.nints * plan.ngroups),
           full_flags_(plan.ngroups_in),
-          scratch_(plan.ngroups_in + 1),
+          scratch_(2 * plan.ngroups_in + 2),
           segments_(plan.nints * plan.ngroups),
           fits_(plan.nints * plan.ngroups),
           crmag_(plan.save_opt ? plan.nints * plan.ngroups : 0),
           chargeloss_segments_(plan.ngroups),
-          ints_(plan.nints) {}
+          ints_(plan.nints),
+          weights_(static_cast<int>(plan.ngroups)) {}
 
     /// Fit pixel (y, x). Results stay valid until the next call.
     void fit(const RampFitSources& src, std::size_t y, std::size_t x) {
@@ -278,7 +279,7 @@ private:
         const double t1 = len1_time(in);
         double inv_r = 0.0, inv_p = 0.0, inv_e = 0.0, num = 0.0;
         for (int s = 0; s < in.segments.kept; ++s) {
-            const SegmentFit& sf = fits[s] = fit_segment(px_, v, segs[s], plan_.tgroup, t1);
+            const SegmentFit& sf = fits[s] = fit_segment(px_, v, segs[s], plan_.tgroup, t1, &weights_, plan_.save_opt);
             inv_r += 1.0 / sf.var_r;
             if (sf.var_p > 0.0) inv_p += 1.0 / sf.var_p;
             inv_e += 1.0 / sf.var_e;
@@ -377,6 +378,7 @@ private:
     std::vector<double> crmag_;
     std::vector<RampSegment> chargeloss_segments_;
     std::vector<Integration> ints_;
+    OptimalWeightTable weights_;
 
     PixelNoise px_;
     RampResult rate_;

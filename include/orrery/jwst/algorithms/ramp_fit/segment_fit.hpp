@@ -7,6 +7,8 @@
 #include "orrery/jwst/algorithms/ramp_fit/segments.hpp"
 
 #include <cmath>
+#include <cstddef>
+#include <vector>
 
 namespace orrery::jwst::rampfit {
 
@@ -61,15 +63,52 @@ inline double segment_snr(const PixelNoise& px, double first, double last) noexc
     return s < 0.0 ? 0.0 : s;
 }
 
-/// Optimal-weighting exponent for a segment SNR (a NaN SNR falls through to 10, as upstream).
-inline double snr_weight_power(double snr) noexcept {
-    if (snr < 5.0) return 0.0;
-    if (snr < 10.0) return 0.4;
-    if (snr < 20.0) return 1.0;
-    if (snr < 50.0) return 3.0;
-    if (snr < 100.0) return 6.0;
-    return 10.0;
+/// Optimal-weighting exponents, indexed by snr_power_index.
+inline constexpr double kWeightPowers[6] = {0.0, 0.4, 1.0, 3.0, 6.0, 10.0};
+inline constexpr int kWeightPowerCount = 6;
+
+/// Index into kWeightPowers for a segment SNR (a NaN SNR falls through to 10, as upstream).
+inline int snr_power_index(double snr) noexcept {
+    if (snr < 5.0) return 0;
+    if (snr < 10.0) return 1;
+    if (snr < 20.0) return 2;
+    if (snr < 50.0) return 3;
+    if (snr < 100.0) return 4;
+    return 5;
 }
+
+/// Unscaled optimal weights |(j - mid)/mid|^P of an n-group segment (n >= 3), j = 0..n-1.
+/// Single precision on purpose: the reference calls powf (so 0^0 == 1).
+inline void optimal_weights(int n, double power, float* out) noexcept {
+    const double mid = static_cast<double>(n - 1) / 2.0;
+    const double inv_mid = 1.0 / mid;
+    for (int j = 0; j < n; ++j) {
+        const double base = std::fabs((static_cast<double>(j) - mid) * inv_mid);
+        out[j] = std::pow(static_cast<float>(base), static_cast<float>(power));
+    }
+}
+
+/// optimal_weights for every segment length 3..max_length and every power, computed once
+/// (the weights do not depend on the data, only on n and the SNR class).
+class OptimalWeightTable {
+public:
+    explicit OptimalWeightTable(int max_length) : max_(max_length < 3 ? 2 : max_length) {
+        for (int n = 3; n <= max_; ++n)
+            for (int p = 0; p < kWeightPowerCount; ++p) {
+                offsets_.push_back(weights_.size());
+                weights_.resize(weights_.size() + static_cast<std::size_t>(n));
+                optimal_weights(n, kWeightPowers[p], weights_.data() + offsets_.back());
+            }
+    }
+    [[nodiscard]] const float* get(int n, int power_index) const noexcept {
+        return weights_.data() + offsets_[static_cast<std::size_t>((n - 3) * kWeightPowerCount + power_index)];
+    }
+
+private:
+    int max_;
+    std::vector<std::size_t> offsets_;
+    std::vector<float> weights_;
+};
 
 /// One-group segment: slope = v / t, where t is TGROUP or the special first-group time.
 inline SegmentFit fit_segment_len1(const PixelNoise& px, double value, double t) noexcept {
@@ -98,22 +137,25 @@ inline SegmentFit fit_segment_len2(const PixelNoise& px, const double* v, int st
     return f;
 }
 
-/// Segment of n >= 3 groups: least squares with weights |(j - mid)/mid|^P / R^2, P from the SNR.
-/// x is the absolute group index; NaN samples count as 0.
-inline SegmentFit fit_segment_weighted(const PixelNoise& px, const double* v, RampSegment seg, double tg) noexcept {
+/// Segment of n >= 3 groups: least squares with weights |(j - mid)/mid|^P / R^2, P from the
+/// SNR. x is the absolute group index; NaN samples count as 0. `table` (optional) caches the
+/// powf weights; the uncertainties sigslope/sigyint are only needed for fitopt.
+inline SegmentFit fit_segment_weighted(const PixelNoise& px, const double* v, RampSegment seg, double tg,
+                                       const OptimalWeightTable* table = nullptr, bool uncertainties = true) noexcept {
     const int n = seg.length;
-    const double power = snr_weight_power(segment_snr(px, v[seg.start], v[seg.start + n - 1]));
-    const double mid = static_cast<double>(n - 1) / 2.0;
-    const double inv_mid = 1.0 / mid;
+    const int power = snr_power_index(segment_snr(px, v[seg.start], v[seg.start + n - 1]));
+    const float* unscaled = table ? table->get(n, power) : nullptr;
     const double inv_rn2 = 1.0 / (px.rnoise * px.rnoise);
 
     double sw = 0.0, sx = 0.0, sxx = 0.0, sy = 0.0, sxy = 0.0;
+    const double mid = static_cast<double>(n - 1) / 2.0, inv_mid = 1.0 / mid;
     for (int j = 0; j < n; ++j) {
-        double x = static_cast<double>(j);
-        const double base = std::fabs((x - mid) * inv_mid);
-        // Single precision on purpose: the reference calls powf (so 0^0 == 1).
-        const double w = static_cast<double>(std::pow(static_cast<float>(base), static_cast<float>(power))) * inv_rn2;
-        x += static_cast<double>(seg.start);
+        // Single precision on purpose (the reference's powf), as in optimal_weights.
+        const float u = unscaled ? unscaled[j]
+                                 : std::pow(static_cast<float>(std::fabs((static_cast<double>(j) - mid) * inv_mid)),
+                                            static_cast<float>(kWeightPowers[power]));
+        const double w = static_cast<double>(u) * inv_rn2;
+        const double x = static_cast<double>(j) + static_cast<double>(seg.start);
         double y = v[seg.start + j];
         if (std::isnan(y)) y = 0.0;
         const double xw = x * w;
@@ -130,9 +172,11 @@ inline SegmentFit fit_segment_weighted(const PixelNoise& px, const double* v, Ra
 
     SegmentFit f;
     f.slope = num * inv_den / tg;
-    f.sigslope = std::sqrt(sw * inv_den);
-    f.yint = (sxx * sy - sx * sxy) * inv_den;
-    f.sigyint = std::sqrt(sxx * inv_den);
+    if (uncertainties) {
+        f.sigslope = std::sqrt(sw * inv_den);
+        f.yint = (sxx * sy - sx * sxy) * inv_den;
+        f.sigyint = std::sqrt(sxx * inv_den);
+    }
     const double len = static_cast<double>(n);
     f.var_p = segment_poisson_variance(px, tg * px.gain * (len - 1.0));
     f.var_r = segment_rnoise_long(px, tg, len);
@@ -143,10 +187,11 @@ inline SegmentFit fit_segment_weighted(const PixelNoise& px, const double* v, Ra
 
 /// Fit any segment of the ramp values `v` (one integration, NaN where saturated).
 /// `t_len1` is the time a one-group segment divides by (TGROUP unless special timing applies).
-inline SegmentFit fit_segment(const PixelNoise& px, const double* v, RampSegment seg, double tg, double t_len1) noexcept {
+inline SegmentFit fit_segment(const PixelNoise& px, const double* v, RampSegment seg, double tg, double t_len1,
+                              const OptimalWeightTable* table = nullptr, bool uncertainties = true) noexcept {
     if (seg.length == 1) return fit_segment_len1(px, v[seg.start], t_len1);
     if (seg.length == 2) return fit_segment_len2(px, v, seg.start, tg);
-    return fit_segment_weighted(px, v, seg, tg);
+    return fit_segment_weighted(px, v, seg, tg, table, uncertainties);
 }
 
 /// Read-noise variance alone for a segment (used by the CHARGELOSS recomputation).
