@@ -111,99 +111,155 @@ inline std::string with_step_prefix(std::string_view alias, const char* what) {
     return prefix + ": " + msg;
 }
 
-/// Restores the enclosing step scope when a nested run ends, however it ends.
+/// Makes a step scope current; when it ends (however), writes the scope's final
+/// state back to `keep` (if given) and restores the enclosing scope.
 class ScopeGuard {
 public:
-    ScopeGuard(Context& ctx, StepScope scope) : ctx_(ctx), previous_(ctx.enter_step(std::move(scope))) {}
-    ~ScopeGuard() { ctx_.leave_step(std::move(previous_)); }
-    ScopeGuard(const ScopeGuard&) = delete;
+    ScopeGuard(Context& ctx, StepScope scope, StepScope* keep = nullptr)
+        : ctx_(ctx), keep_(keep), previous_(ctx.enter_step(std::move(scope))) {}
+    ~ScopeGuard() {
+        StepScope mine = ctx_.leave_step(std::move(previous_));
+        if (keep_) *keep_ = std::move(mine);
+    }
+    ScopeGuard(const ScopeGuard&) = delete;  // returned as a prvalue only (guaranteed elision)
     ScopeGuard& operator=(const ScopeGuard&) = delete;
 
 private:
     Context& ctx_;
+    StepScope* keep_;
     StepScope previous_;
 };
 }  // namespace detail
+
+/// One step's run, in phases, shared by the plain runner below and the fused
+/// row-block runner (row_steps.hpp): begin (event), then either skipped() or
+/// completed(), or failed() on an error. Owns the step's scope in the context
+/// only while `enter()`ed, so fused steps can take turns.
+template <Step S>
+class StepRun {
+public:
+    using T = step_traits<S>;
+    using Out = step_output_t<S>;
+
+    StepRun(const StepConfig<S>& cfg, Context& ctx)
+        : cfg_(cfg), ctx_(ctx), scope_{std::string(T::name), std::string(T::class_name), cfg.overrides, StepStatus::not_set, {}, {}} {
+        event_.alias = scope_.alias;
+        event_.class_name = scope_.class_name;
+        event_.pipeline = ctx.pipeline_name;
+        event_.index = ctx.step_index;
+        event_.total = ctx.step_total;
+        event_.started = std::chrono::steady_clock::now();
+        event_.wall_start = std::chrono::system_clock::now();
+        if (ctx.has_observers()) event_.parameters = cfg.explicit_values.to_string();
+        ctx.notify(event_);
+    }
+
+    [[nodiscard]] const StepConfig<S>& config() const { return cfg_; }
+    [[nodiscard]] const std::string& alias() const { return scope_.alias; }
+
+    /// Make this step the context's current step until the guard ends.
+    [[nodiscard]] detail::ScopeGuard enter() { return detail::ScopeGuard(ctx_, scope_, &scope_); }
+
+    /// Skipped by configuration: hooks still run, status SKIPPED.
+    template <class V>
+    void skipped(V& value) {
+        auto guard = enter();
+        ctx_.info("Step " + alias() + " skipped.");
+        run_hooks(cfg_.settings.pre_hooks, value, ctx_, alias(), "pre");
+        record(value, StepStatus::skipped);
+        run_hooks(cfg_.settings.post_hooks, value, ctx_, alias(), "post");
+        finish(StepEvent::Kind::skip, StepStatus::skipped, "skip=True");
+    }
+
+    /// After process: status, post hooks, save_results, finish event.
+    void completed(Out& out) {
+        auto guard = enter();
+        const StepStatus status = scope_.status == StepStatus::not_set ? StepStatus::complete : scope_.status;
+        record(out, status);
+        run_hooks(cfg_.settings.post_hooks, out, ctx_, alias(), "post");
+        if (cfg_.settings.save_results && status != StepStatus::skipped) {
+            if constexpr (product_traits<Out>::saveable) {
+                const std::string suffix =
+                    cfg_.settings.suffix.value_or(ctx_.pipeline_name.empty() ? standalone_suffix(T::class_name) : alias());
+                for (const auto& p : product_traits<Out>::save(out, step_output_namer(cfg_.settings, ctx_, out, alias()), suffix)) {
+                    event_.outputs.push_back(p.string());
+                    ctx_.info("Saved model in " + p.string());
+                }
+            } else {
+                throw ConfigError("step '" + alias() + "': save_results is set but " + type_name<Out>() + " cannot be saved");
+            }
+        }
+        ctx_.info("Step " + alias() + " done");
+        finish(status == StepStatus::skipped ? StepEvent::Kind::skip : StepEvent::Kind::finish, status, scope_.reason);
+    }
+
+    /// Translate an error: event, then an error of the same category naming the step.
+    [[noreturn]] void failed() {
+        try {
+            throw;
+        } catch (const Error& e) {
+            finish(StepEvent::Kind::error, StepStatus::failed, e.what());
+            throw Error(e.category(), detail::with_step_prefix(alias(), e.what()), e.cause());
+        } catch (const std::exception& e) {
+            finish(StepEvent::Kind::error, StepStatus::failed, e.what());
+            throw StepError(detail::with_step_prefix(alias(), e.what()));
+        }
+    }
+
+    /// Extra time spent for this step outside enter() (fused block work).
+    void add_seconds(double s) { extra_seconds_ += s; }
+
+private:
+    template <class V>
+    void record(V& value, StepStatus status) {
+        if constexpr (!T::status_key.empty()) product_traits<V>::record_status(value, T::status_key, status);
+        for (const auto& ref : scope_.references) {
+            auto eq = ref.find('=');
+            product_traits<V>::record_reference(value, ref.substr(0, eq), ref.substr(eq + 1));
+        }
+    }
+    void finish(StepEvent::Kind kind, StepStatus status, std::string message) {
+        event_.kind = kind;
+        event_.status = status;
+        event_.message = std::move(message);
+        event_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - event_.started).count();
+        event_.references = scope_.references;
+        ctx_.notify(event_);
+    }
+
+    const StepConfig<S>& cfg_;
+    Context& ctx_;
+    StepScope scope_;
+    StepEvent event_;
+    double extra_seconds_ = 0;
+};
 
 /// Run one configured step on its input.
 template <Step S>
 step_output_t<S> run_step(const StepConfig<S>& cfg, step_input_t<S> input, Context& ctx) {
     using T = step_traits<S>;
-    using In = step_input_t<S>;
-    using Out = step_output_t<S>;
-    const std::string alias(T::name);
-
-    detail::ScopeGuard guard(ctx, StepScope{alias, std::string(T::class_name), cfg.overrides, StepStatus::not_set, {}, {}});
-    StepEvent event;
-    event.alias = alias;
-    event.class_name = std::string(T::class_name);
-    event.pipeline = ctx.pipeline_name;
-    event.index = ctx.step_index;
-    event.total = ctx.step_total;
-    event.started = std::chrono::steady_clock::now();
-    event.wall_start = std::chrono::system_clock::now();
-    if (ctx.has_observers()) event.parameters = cfg.explicit_values.to_string();
-    auto finish = [&](StepEvent::Kind kind, StepStatus status, std::string message) {
-        event.kind = kind;
-        event.status = status;
-        event.message = std::move(message);
-        event.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - event.started).count();
-        event.references = ctx.step().references;
-        ctx.notify(event);
-    };
-    auto record = [&](auto& value, StepStatus status) {
-        using V = std::remove_cvref_t<decltype(value)>;
-        if constexpr (!T::status_key.empty()) product_traits<V>::record_status(value, T::status_key, status);
-        for (const auto& ref : ctx.step().references) {
-            auto eq = ref.find('=');
-            product_traits<V>::record_reference(value, ref.substr(0, eq), ref.substr(eq + 1));
-        }
-    };
-
+    StepRun<S> run(cfg, ctx);
     if (cfg.settings.skip) {
         if constexpr (T::skippable) {
-            ctx.notify(event);
-            ctx.info("Step " + alias + " skipped.");
-            run_hooks(cfg.settings.pre_hooks, input, ctx, alias, "pre");
-            record(input, StepStatus::skipped);
-            run_hooks(cfg.settings.post_hooks, input, ctx, alias, "post");
-            finish(StepEvent::Kind::skip, StepStatus::skipped, "skip=True");
+            run.skipped(input);
             return input;
         } else {
-            throw ConfigError("step '" + alias + "' cannot be skipped: it turns " + type_name<In>() + " into " + type_name<Out>());
+            throw ConfigError("step '" + run.alias() + "' cannot be skipped: it turns " + type_name<step_input_t<S>>() + " into " +
+                              type_name<step_output_t<S>>());
         }
     }
-
-    ctx.notify(event);
-    ctx.info("Step " + alias + " running with args (" + cfg.explicit_values.to_string() + ").");
     try {
-        ctx.throw_if_cancelled();
-        run_hooks(cfg.settings.pre_hooks, input, ctx, alias, "pre");
-        Out out = S::process(std::move(input), cfg.params, ctx);
-        const StepStatus status = ctx.step().status == StepStatus::not_set ? StepStatus::complete : ctx.step().status;
-        record(out, status);
-        run_hooks(cfg.settings.post_hooks, out, ctx, alias, "post");
-        if (cfg.settings.save_results && status != StepStatus::skipped) {
-            if constexpr (product_traits<Out>::saveable) {
-                const std::string suffix =
-                    cfg.settings.suffix.value_or(ctx.pipeline_name.empty() ? standalone_suffix(T::class_name) : alias);
-                for (const auto& p : product_traits<Out>::save(out, step_output_namer(cfg.settings, ctx, out, alias), suffix)) {
-                    event.outputs.push_back(p.string());
-                    ctx.info("Saved model in " + p.string());
-                }
-            } else {
-                throw ConfigError("step '" + alias + "': save_results is set but " + type_name<Out>() + " cannot be saved");
-            }
-        }
-        ctx.info("Step " + alias + " done");
-        finish(status == StepStatus::skipped ? StepEvent::Kind::skip : StepEvent::Kind::finish, status, ctx.step().reason);
+        step_output_t<S> out = [&] {
+            auto guard = run.enter();
+            ctx.info("Step " + run.alias() + " running with args (" + cfg.explicit_values.to_string() + ").");
+            ctx.throw_if_cancelled();
+            run_hooks(cfg.settings.pre_hooks, input, ctx, run.alias(), "pre");
+            return S::process(std::move(input), cfg.params, ctx);
+        }();
+        run.completed(out);
         return out;
-    } catch (const Error& e) {
-        finish(StepEvent::Kind::error, StepStatus::failed, e.what());
-        throw Error(e.category(), detail::with_step_prefix(alias, e.what()), e.cause());
-    } catch (const std::exception& e) {
-        finish(StepEvent::Kind::error, StepStatus::failed, e.what());
-        throw StepError(detail::with_step_prefix(alias, e.what()));
+    } catch (...) {
+        run.failed();
     }
 }
 
