@@ -414,6 +414,54 @@ TEST_CASE("ramp_fit: the ramp's own average_dark_current is used unless one is p
     CHECK_THROWS_AS(fit_ramps(ramp, make_gain(2), make_readnoise(2), RampFitParams{}), orrery::InputError);
 }
 
+TEST_CASE("ramp_fit: a single-group ramp uses the first-group time") {
+    const RampModel ramp = make_ramp(1, 1);  // suppression never applies to one group
+    const RampFitResult res = fit(ramp);
+    const double t1 = (1.0 + 1.0) * kTg / 2.0;
+    CHECK(res.products.rate.sci[0] == Approx(100.0 / t1).epsilon(1e-6));
+    CHECK(res.products.rate.var_rnoise[0] == Approx(var_r_short(t1)).epsilon(1e-6));
+    CHECK(res.products.rate.dq[0] == 0u);
+}
+
+TEST_CASE("ramp_fit: row ranges fit independently and match a whole-image fit") {
+    RampModel ramp = make_ramp(2, 8, 3);
+    ramp.sci.resize({2, 8, 4, 3});
+    ramp.groupdq.resize({2, 8, 4, 3});
+    ramp.pixeldq.resize({4, 3});
+    for (std::size_t i = 0; i < 2; ++i)
+        for (std::size_t g = 0; g < 8; ++g)
+            for (std::size_t y = 0; y < 4; ++y)
+                for (std::size_t x = 0; x < 3; ++x)
+                    ramp.sci(i, g, y, x) = 50.0f + static_cast<float>((y * 3 + x + 1) * g) + 0.25f * static_cast<float>((g * 7 + y) % 3);
+    ramp.groupdq(0, 4, 1, 2) = dqf::JUMP_DET;
+    ramp.groupdq(1, 6, 3, 0) = dqf::SATURATED;
+    ramp.groupdq(1, 7, 3, 0) = dqf::SATURATED;
+    GainRef gain = make_gain(3);
+    gain.sci.resize({4, 3}, kGain);
+    ReadnoiseRef rn = make_readnoise(3);
+    rn.sci.resize({4, 3}, kRn);
+    RampFitParams p;
+    p.save_opt = true;
+    const RampFitResult whole = fit_ramps(ramp, gain, rn, p);
+
+    const auto plan = rampfit::make_ramp_fit_plan(ramp, p);
+    const AverageDarkCurrent none;
+    const rampfit::RampFitSources src{ramp, gain.sci, rn.sci, rampfit::DarkCurrentView::of(none)};
+    int segs = 0, crs = 0;
+    rampfit::count_fitopt_rows(plan, src, 0, 2, segs, crs);
+    rampfit::count_fitopt_rows(plan, src, 2, 4, segs, crs);
+    RampFitResult parts;
+    rampfit::allocate_ramp_fit_outputs(plan, ramp, gain, parts, segs, crs);
+    rampfit::RampFitOutputs out{parts.products.rate, parts.products.rateints, &*parts.fitopt};
+    rampfit::fit_ramp_rows(plan, src, 2, 4, out);  // any order
+    rampfit::fit_ramp_rows(plan, src, 0, 2, out);
+    CHECK(parts.products.rate.sci == whole.products.rate.sci);
+    CHECK(parts.products.rate.dq == whole.products.rate.dq);
+    CHECK(parts.products.rateints.err == whole.products.rateints.err);
+    CHECK(parts.fitopt->slope == whole.fitopt->slope);
+    CHECK(parts.fitopt->crmag == whole.fitopt->crmag);
+}
+
 // ---------------------------------------------------------------------------
 // Golden vectors
 
