@@ -8,11 +8,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -131,11 +133,70 @@ struct Synthetic {
     }
 };
 
+// ---------------------------------------------------------------------------
+// Cross-check vectors: random ramps run through stcal (tests/data/jump_xcheck/README.md)
+
+void check_xcheck(const fs::path& file) {
+    io::FitsReader r(file);
+    const Header h = r.primary_header();
+    RampModel m;
+    m.sci = r.read<float, 4>("SCI");
+    m.pixeldq = r.read<std::uint32_t, 2>("PIXELDQ");
+    m.groupdq = r.read<std::uint8_t, 4>("GROUPDQ");
+    GainRef gain;
+    gain.sci = r.read<float, 2>("GAIN");
+    ReadnoiseRef rn;
+    rn.sci = r.read<float, 2>("READNOISE");
+    const auto want_pdq = r.read<std::uint32_t, 2>("PIXELDQ_OUT");
+    const auto want_gdq = r.read<std::uint8_t, 4>("GROUPDQ_OUT");
+    m.meta.nframes = static_cast<int>(h.get_int("NFRAMES").value());
+    m.meta.tgroup = h.get_double("TGROUP").value();
+    const auto num = [&](const char* key, double def) { return h.get_double(key).value_or(def); };
+    JumpParams p;
+    p.rejection_threshold = num("REJ", 4.0);
+    p.three_group_rejection_threshold = num("THR3", 6.0);
+    p.four_group_rejection_threshold = num("THR4", 5.0);
+    p.min_jump_to_flag_neighbors = num("NMIN", 10);
+    p.max_jump_to_flag_neighbors = num("NMAX", 1000);
+    p.after_jump_flag_dn1 = num("AJDN1", 0);
+    p.after_jump_flag_time1 = num("AJT1", 0);
+    p.after_jump_flag_dn2 = num("AJDN2", 0);
+    p.after_jump_flag_time2 = num("AJT2", 0);
+    p.only_use_ints = num("ONLYINTS", 1) != 0;
+    p.min_diffs_single_pass = static_cast<int>(num("MINSP", 10));
+    p.minimum_groups = static_cast<int>(num("MINGRP", 3));
+    const auto slices = static_cast<std::size_t>(h.get_int("NSLICES").value());
+
+    JumpReport report;
+    detect_jumps_in_slices(m, gain, rn, p, slices, &report);
+    const std::string name = file.stem().string();
+    const std::size_t pdq_bad = count_mismatches(name + " PIXELDQ", m.pixeldq, want_pdq);
+    const std::size_t gdq_bad = count_mismatches(name + " GROUPDQ", m.groupdq, want_gdq);
+    std::cout << name << ": mode " << to_string(report.slices.at(0).mode) << ", PIXELDQ mismatches " << pdq_bad
+              << ", GROUPDQ mismatches " << gdq_bad << " / " << want_gdq.size() << "\n";
+    CHECK(pdq_bad == 0);
+    CHECK(gdq_bad == 0);
+    CHECK(report.primary_crs == h.get_int("NCR").value());
+}
+
 }  // namespace
 
 TEST_CASE("jump golden: clean_small", "[jump][golden]") { check_golden("clean_small"); }
 TEST_CASE("jump golden: cr_sat", "[jump][golden]") { check_golden("cr_sat"); }
 TEST_CASE("jump golden: frame_avg", "[jump][golden]") { check_golden("frame_avg"); }
+
+TEST_CASE("jump agrees with stcal on random ramps of every kind", "[jump][xcheck]") {
+    const fs::path dir = fs::path(ORRERY_TEST_DATA_DIR) / "jump_xcheck";
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().extension() == ".fits") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    REQUIRE(files.size() >= 11);
+    for (const auto& f : files) {
+        INFO(f.filename().string());
+        check_xcheck(f);
+    }
+}
 
 TEST_CASE("JumpParams carries every stpipe parameter with its default", "[jump][params]") {
     const JumpParams p;
@@ -519,4 +580,39 @@ TEST_CASE("row slices (maximum_cores > 1) join neighbour flags across slice edge
     CHECK(s.gdq(0, 5, 1, 1) == JUMP);
     CHECK(s.gdq(0, 7, 4, 2) == JUMP);
     CHECK(s.jumps() == 10);
+}
+
+// Both cases below were found by searching for ramps where stcal's result changes when
+// the float32 arrays of get_cr_locs are made float64; the expected flags are stcal's.
+TEST_CASE("later robust medians are rounded to float32", "[jump][numerics]") {
+    // Round 1 flags the 5000 e- jump; round 2's robust median is (1000 + 1000.00006)/2, which
+    // float32 rounds; only with that rounding does the 1132.66 e- difference exceed 4 sigma.
+    Synthetic s(4, 3, 1, 1, 1.0f, 10.000012397766113f);
+    const float ramp[4][3] = {{-499.95001220703125f, 499.95001220703125f, 5499.9501953125f},
+                              {-500.0f, 500.0f, 1499.5f},
+                              {-500.0000305175781f, 500.0000305175781f, 1500.25f},
+                              {-566.33251953125f, 566.33251953125f, 1566.83251953125f}};
+    for (std::size_t i = 0; i < 4; ++i)
+        for (std::size_t g = 0; g < 3; ++g) s.model.sci(i, g, 0, 0) = ramp[i][g];
+    s.run();
+    CHECK(s.gdq(0, 2, 0, 0) == JUMP);
+    CHECK(s.gdq(3, 1, 0, 0) == JUMP);
+    CHECK(s.jumps() == 2);
+}
+
+TEST_CASE("|difference| - median is rounded to float32 before the ratio", "[jump][numerics]") {
+    // First-round median (1000 + 1000.00006)/2 in double; 1599.89 - median needs float32
+    // rounding to exceed 4 sigma. A second pixel keeps the DO_NOT_USE plane from being whole.
+    Synthetic s(5, 3, 1, 2, 1.0f, 146.6000518798828f);
+    const float ramp[5][3] = {{-499.95001220703125f, 499.95001220703125f, 1500.050048828125f},
+                              {-500.0f, 500.0f, 1499.5f},
+                              {-500.0000305175781f, 500.0000305175781f, 1500.25f},
+                              {-799.94384765625f, 799.94384765625f, 1800.44384765625f},
+                              {-499.875f, 499.875f, 1500.2750244140625f}};
+    for (std::size_t i = 0; i < 5; ++i)
+        for (std::size_t g = 0; g < 3; ++g) s.model.sci(i, g, 0, 0) = ramp[i][g];
+    s.model.groupdq(4, 2, 0, 0) = DNU;
+    s.run();
+    CHECK(s.gdq(3, 1, 0, 0) == JUMP);
+    CHECK(s.jumps() == 1);
 }
