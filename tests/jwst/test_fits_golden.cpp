@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -270,4 +271,31 @@ TEST_CASE("read_ramp: expected/after_* files are calibrated ramps") {
     CHECK(grp == 5704.0);
     CHECK(m.meta.subsize1 == 40);
     CHECK(m.meta.subsize2 == 48);
+}
+
+TEST_CASE("the pread fast path gives exactly what cfitsio gives") {
+    for (const auto& e : golden) {
+        INFO(e.file << " [" << e.ext << "]");
+        FitsReader r(golden_path(e.file));
+        std::size_t n = 1;
+        for (auto s : e.shape) n *= s;
+        auto compare = [&](auto tag, int code) {
+            using T = decltype(tag);
+            std::vector<T> ref(n);
+            int status = 0, anynul = 0;
+            REQUIRE(r.has(e.ext));  // positions the handle on the extension
+            fits_read_img(r.handle(), code, 1, static_cast<LONGLONG>(n), nullptr, ref.data(), &anynul, &status);
+            REQUIRE(status == 0);
+            std::vector<T> fast;
+            switch (e.shape.size()) {
+                case 2: { auto a = r.read<T, 2>(e.ext); fast.assign(a.begin(), a.end()); break; }
+                case 3: { auto a = r.read<T, 3>(e.ext); fast.assign(a.begin(), a.end()); break; }
+                default: { auto a = r.read<T, 4>(e.ext); fast.assign(a.begin(), a.end()); break; }
+            }
+            CHECK(std::memcmp(fast.data(), ref.data(), n * sizeof(T)) == 0);
+        };
+        compare(float{}, TFLOAT);
+        compare(double{}, TDOUBLE);
+        if (std::string(e.dtype) != "float32") compare(std::uint32_t{}, TUINT);
+    }
 }
