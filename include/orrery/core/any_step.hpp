@@ -6,6 +6,7 @@
 #include "orrery/core/any_value.hpp"
 #include "orrery/core/pipeline.hpp"
 #include "orrery/core/registry.hpp"
+#include "orrery/core/row_steps.hpp"
 #include "orrery/core/run_step.hpp"
 #include "orrery/core/step_traits.hpp"
 
@@ -61,6 +62,12 @@ public:
     }
     [[nodiscard]] std::vector<PlanEntry> plan(const Context& ctx) const override {
         return {detail::plan_entry<S>(config_, ctx)};
+    }
+    [[nodiscard]] std::unique_ptr<RowStage> row_stage() const override {
+        if constexpr (RowStep<S>) {
+            if (fusable(config_)) return std::make_unique<RowStageOf<S>>(config_);
+        }
+        return nullptr;
     }
     StepConfig<S>& config() { return config_; }
 

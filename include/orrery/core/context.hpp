@@ -81,6 +81,18 @@ public:
         if (cancelled_) throw CancelledError("run cancelled");
     }
 
+    // ---- parallel loops ----------------------------------------------------------
+    /// body(begin, end) over index ranges covering [0, count); called concurrently on disjoint ranges.
+    using RangeBody = std::function<void(std::size_t, std::size_t)>;
+    using ParallelFor = std::function<void(std::size_t count, int threads, const RangeBody& body)>;
+    /// Install a parallel loop (e.g. orrery/core/tbb_parallel.hpp); the default runs serially.
+    void set_parallel_for(ParallelFor f) { parallel_for_ = std::move(f); }
+    void parallel_for(std::size_t count, const RangeBody& body) const {
+        if (count == 0) return;
+        if (parallel_for_ && max_threads_ > 1 && count > 1) parallel_for_(count, max_threads_, body);
+        else body(0, count);
+    }
+
     // ---- state store -----------------------------------------------------------
     /// A value shared across steps and runs (caches, conditions), default-constructed on first use.
     template <class T>
@@ -163,6 +175,7 @@ private:
 
     std::shared_ptr<Logger> logger_;
     ReferenceResolver references_;
+    ParallelFor parallel_for_;
     int max_threads_ = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::atomic<bool> cancelled_{false};
     mutable std::mutex state_mutex_;

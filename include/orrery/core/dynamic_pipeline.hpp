@@ -8,6 +8,7 @@
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
 #include "orrery/core/registry.hpp"
+#include "orrery/core/row_steps.hpp"
 
 #include <memory>
 #include <string>
@@ -77,9 +78,24 @@ public:
                 c.step_total = total;
             }
         } restore{ctx, previous, prev_index, prev_total};
-        for (auto& s : steps_) {
+        for (std::size_t i = 0; i < steps_.size();) {
+            // A run of row steps goes block by block, exactly as in the static pipeline.
+            std::vector<std::unique_ptr<RowStage>> run;
+            for (std::size_t j = i; j < steps_.size(); ++j) {
+                auto stage = steps_[j]->row_stage();
+                if (!stage) break;
+                run.push_back(std::move(stage));
+            }
+            if (run.size() >= 2) {
+                std::vector<RowStage*> stages;
+                for (auto& r : run) stages.push_back(r.get());
+                run_fused_stages(stages, value, ctx);
+                i += run.size();
+                continue;
+            }
             ++ctx.step_index;
-            value = s->run(std::move(value), ctx);
+            value = steps_[i]->run(std::move(value), ctx);
+            ++i;
         }
         return value;
     }

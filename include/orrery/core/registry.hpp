@@ -31,6 +31,7 @@ namespace orrery {
 enum class StepKind { step, pipeline };
 
 class AnyStep;
+class RowStage;
 
 /// Everything known about a registered step or pipeline without running it.
 struct StepInfo {
@@ -81,6 +82,8 @@ public:
     virtual AnyValue run(AnyValue input, Context& ctx) = 0;
     /// The steps that would run, in order, with skip state, parameters and references.
     [[nodiscard]] virtual std::vector<PlanEntry> plan(const Context& ctx) const = 0;
+    /// A row-block stage when this is a row step that may be fused now (see row_steps.hpp), else null.
+    [[nodiscard]] virtual std::unique_ptr<RowStage> row_stage() const { return nullptr; }
 };
 
 class Registry {

@@ -206,8 +206,8 @@ public:
         }
     }
 
-    /// Extra time spent for this step outside enter() (fused block work).
-    void add_seconds(double s) { extra_seconds_ += s; }
+    /// In a fused run the wall time overlaps other steps: report the step's own time instead.
+    void set_seconds(double s) { seconds_override_ = s; }
 
 private:
     template <class V>
@@ -222,7 +222,8 @@ private:
         event_.kind = kind;
         event_.status = status;
         event_.message = std::move(message);
-        event_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - event_.started).count();
+        event_.seconds = seconds_override_ >= 0 ? seconds_override_
+                                                : std::chrono::duration<double>(std::chrono::steady_clock::now() - event_.started).count();
         event_.references = scope_.references;
         ctx_.notify(event_);
     }
@@ -231,7 +232,7 @@ private:
     Context& ctx_;
     StepScope scope_;
     StepEvent event_;
-    double extra_seconds_ = 0;
+    double seconds_override_ = -1;
 };
 
 /// Run one configured step on its input.

@@ -1,0 +1,249 @@
+#pragma once
+// Row steps: steps that can also run on a range of rows of their data, so that a
+// pipeline runs a run of consecutive row steps block by block — every step on
+// one block of rows while it is in cache, blocks in parallel — instead of one
+// full pass over memory per step. A row step adds to the Step interface:
+//
+//   using RowState = ...;                                        // per-run preparation
+//   static RowState prepare(T& data, const Params&, Context&);   // load references, plan; may ctx.skip_step()
+//   static void process_rows(T& data, const RowState&, const Params&, std::size_t row_begin, std::size_t row_end);
+//   static void finish(T& data, RowState&, const Params&, Context&);   // optional
+//
+// process_rows must touch only rows [row_begin, row_end) of the data (it runs
+// concurrently on disjoint ranges). The data type declares its rows through
+// product_traits<T>::rows(const T&) and, optionally, row_bytes(const T&).
+// `process` stays the reference path: it must equal prepare + process_rows over
+// all rows + finish, which the tests check.
+
+#include "orrery/core/any_value.hpp"
+#include "orrery/core/context.hpp"
+#include "orrery/core/product.hpp"
+#include "orrery/core/run_step.hpp"
+#include "orrery/core/step_traits.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <tuple>
+#include <vector>
+
+namespace orrery {
+
+template <class T>
+concept RowData = requires(const T& t) {
+    { product_traits<T>::rows(t) } -> std::convertible_to<std::size_t>;
+};
+
+template <class S>
+concept RowStep = Step<S> && step_traits<S>::skippable && RowData<step_input_t<S>> && requires {
+    typename S::RowState;
+    &S::prepare;
+    &S::process_rows;
+};
+
+/// Bytes of data per block of rows a fused run aims at (about a private L2 cache).
+inline constexpr std::size_t fused_block_bytes = 512 * 1024;
+
+template <RowData T>
+std::size_t rows_per_block(const T& data) {
+    std::size_t row_bytes = 0;
+    if constexpr (requires { product_traits<T>::row_bytes(data); }) row_bytes = product_traits<T>::row_bytes(data);
+    if (row_bytes == 0) return 4096;
+    return std::max<std::size_t>(1, fused_block_bytes / row_bytes);
+}
+
+/// Run `body(row_begin, row_end)` over blocks of rows, in parallel through the context.
+template <RowData T>
+void for_each_row_block(const T& data, const Context& ctx, const std::function<void(std::size_t, std::size_t)>& body) {
+    const std::size_t rows = product_traits<T>::rows(data);
+    const std::size_t per = rows_per_block(data);
+    const std::size_t blocks = (rows + per - 1) / per;
+    ctx.parallel_for(blocks, [&](std::size_t b0, std::size_t b1) {
+        for (std::size_t b = b0; b < b1; ++b) body(b * per, std::min(rows, (b + 1) * per));
+    });
+}
+
+/// First exception thrown by any block, with the index of the step that threw.
+class BlockErrors {
+public:
+    void capture(std::size_t step) {
+        std::lock_guard lock(mutex_);
+        if (!error_) {
+            error_ = std::current_exception();
+            step_ = step;
+        }
+    }
+    [[nodiscard]] bool any() const { return error_ != nullptr; }
+    [[nodiscard]] std::size_t step() const { return step_; }
+    [[noreturn]] void rethrow() const { std::rethrow_exception(error_); }
+
+private:
+    std::mutex mutex_;
+    std::exception_ptr error_;
+    std::size_t step_ = 0;
+};
+
+}  // namespace orrery
+
+// ---- fused execution of a run of row steps ---------------------------------------
+
+namespace orrery {
+
+/// One row step inside a fused run, type-erased so that the dynamic pipeline can
+/// drive it too. The static pipeline uses RowStageOf<S> directly (calls are
+/// resolved at compile time; `final` lets the compiler devirtualise).
+class RowStage {
+public:
+    virtual ~RowStage() = default;
+    /// Start event; then skip (configuration) or prepare.
+    virtual void begin(AnyValue& data, Context& ctx) = 0;
+    /// Process rows [r0, r1) (no-op when skipped).
+    virtual void rows(AnyValue& data, std::size_t r0, std::size_t r1) = 0;
+    /// finish(), status, save, finish event.
+    virtual void end(AnyValue& data, Context& ctx) = 0;
+    /// Report the exception being handled as this step's failure (call inside a catch).
+    [[noreturn]] virtual void fail() = 0;
+    [[nodiscard]] virtual std::size_t row_count(const AnyValue& data) const = 0;
+    [[nodiscard]] virtual std::size_t block_rows(const AnyValue& data) const = 0;
+};
+
+template <RowStep S>
+class RowStageOf final : public RowStage {
+public:
+    using T = step_input_t<S>;
+    explicit RowStageOf(const StepConfig<S>& cfg) : cfg_(cfg) {}
+
+    void begin_typed(T& data, Context& ctx) {
+        ++ctx.step_index;
+        run_.emplace(cfg_, ctx);
+        if (cfg_.settings.skip) {
+            run_->skipped(data);
+            return;
+        }
+        configured_ = true;
+        try {
+            auto guard = run_->enter();
+            ctx.info("Step " + run_->alias() + " running with args (" + cfg_.explicit_values.to_string() + ").");
+            ctx.throw_if_cancelled();
+            const auto t0 = std::chrono::steady_clock::now();
+            state_.emplace(S::prepare(data, cfg_.params, ctx));
+            nanos_ += elapsed(t0);
+            active_ = ctx.step().status != StepStatus::skipped;
+        } catch (...) {
+            run_->failed();
+        }
+    }
+    void rows_typed(T& data, std::size_t r0, std::size_t r1) {
+        if (!active_) return;
+        const auto t0 = std::chrono::steady_clock::now();
+        S::process_rows(data, *state_, cfg_.params, r0, r1);
+        nanos_ += elapsed(t0);
+    }
+    void end_typed(T& data, Context& ctx) {
+        if (!configured_) return;  // skipped by configuration: already reported
+        try {
+            if constexpr (requires { &S::finish; }) {
+                if (active_) {
+                    auto guard = run_->enter();
+                    S::finish(data, *state_, cfg_.params, ctx);
+                }
+            }
+            run_->set_seconds(static_cast<double>(nanos_.load()) * 1e-9);
+            run_->completed(data);
+        } catch (...) {
+            run_->failed();
+        }
+    }
+
+    void begin(AnyValue& data, Context& ctx) override { begin_typed(*data.get<T>(), ctx); }
+    void rows(AnyValue& data, std::size_t r0, std::size_t r1) override { rows_typed(*data.get<T>(), r0, r1); }
+    void end(AnyValue& data, Context& ctx) override { end_typed(*data.get<T>(), ctx); }
+    [[noreturn]] void fail() override { run_->failed(); }
+    [[nodiscard]] std::size_t row_count(const AnyValue& data) const override { return product_traits<T>::rows(*data.get<T>()); }
+    [[nodiscard]] std::size_t block_rows(const AnyValue& data) const override { return rows_per_block(*data.get<T>()); }
+
+private:
+    static std::int64_t elapsed(std::chrono::steady_clock::time_point t0) {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    }
+    const StepConfig<S>& cfg_;
+    std::optional<StepRun<S>> run_;
+    std::optional<typename S::RowState> state_;
+    bool configured_ = false;
+    bool active_ = false;
+    std::atomic<std::int64_t> nanos_{0};
+};
+
+/// Whether a configured step may join a fused run: hooks and save_results need the
+/// whole data between steps, so they make the step run on its own.
+template <Step S>
+bool fusable(const StepConfig<S>& cfg) {
+    return cfg.settings.pre_hooks.empty() && cfg.settings.post_hooks.empty() && !cfg.settings.save_results;
+}
+
+namespace detail {
+/// The fused schedule, shared by static and dynamic pipelines so both compute the
+/// same thing: every stage begins (in order), then each block of rows goes through
+/// every stage (blocks in parallel), then every stage ends (in order).
+template <class RowsOf, class BlockRows, class Begin, class Rows, class End, class Fail>
+void run_fused(std::size_t n, RowsOf rows_of, BlockRows block_rows, Begin begin, Rows rows, End end, Fail fail, const Context& ctx) {
+    for (std::size_t k = 0; k < n; ++k) begin(k);
+    const std::size_t total = rows_of(), per = block_rows();
+    const std::size_t blocks = per ? (total + per - 1) / per : 0;
+    BlockErrors errors;
+    ctx.parallel_for(blocks, [&](std::size_t b0, std::size_t b1) {
+        for (std::size_t b = b0; b < b1 && !errors.any(); ++b) {
+            const std::size_t r0 = b * per, r1 = std::min(total, (b + 1) * per);
+            for (std::size_t k = 0; k < n; ++k) {
+                try {
+                    rows(k, r0, r1);
+                } catch (...) {
+                    errors.capture(k);
+                    return;
+                }
+            }
+        }
+    });
+    if (errors.any()) {
+        try {
+            errors.rethrow();
+        } catch (...) {
+            fail(errors.step());
+        }
+    }
+    for (std::size_t k = 0; k < n; ++k) end(k);
+}
+}  // namespace detail
+
+/// Run the row steps S... fused over `data` (static pipelines).
+template <class T, RowStep... S>
+void run_fused_steps(T& data, Context& ctx, const StepConfig<S>&... cfg) {
+    std::tuple<RowStageOf<S>...> stages(cfg...);
+    auto visit = [&](std::size_t k, auto&& f) {
+        [&]<std::size_t... K>(std::index_sequence<K...>) { ((K == k ? (f(std::get<K>(stages)), 0) : 0), ...); }
+        (std::index_sequence_for<S...>{});
+    };
+    detail::run_fused(
+        sizeof...(S), [&] { return product_traits<T>::rows(data); }, [&] { return rows_per_block(data); },
+        [&](std::size_t k) { visit(k, [&](auto& s) { s.begin_typed(data, ctx); }); },
+        [&](std::size_t k, std::size_t r0, std::size_t r1) { visit(k, [&](auto& s) { s.rows_typed(data, r0, r1); }); },
+        [&](std::size_t k) { visit(k, [&](auto& s) { s.end_typed(data, ctx); }); },
+        [&](std::size_t k) { visit(k, [&](auto& s) { s.fail(); }); }, ctx);
+}
+
+/// Run type-erased row stages fused over `data` (dynamic pipelines).
+inline void run_fused_stages(const std::vector<RowStage*>& stages, AnyValue& data, Context& ctx) {
+    detail::run_fused(
+        stages.size(), [&] { return stages.front()->row_count(data); }, [&] { return stages.front()->block_rows(data); },
+        [&](std::size_t k) { stages[k]->begin(data, ctx); }, [&](std::size_t k, std::size_t r0, std::size_t r1) { stages[k]->rows(data, r0, r1); },
+        [&](std::size_t k) { stages[k]->end(data, ctx); }, [&](std::size_t k) { stages[k]->fail(); }, ctx);
+}
+
+}  // namespace orrery
