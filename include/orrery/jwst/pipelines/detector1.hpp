@@ -1,0 +1,67 @@
+#pragma once
+// calwebb_detector1 as a static pipeline: raw ramps -> rate + rateints.
+//
+//   group_scale -> dq_init -> [near-IR]  saturation -> ipc -> superbias -> refpix -> linearity -> dark_current
+//                             [MIRI]     not supported in this version (fails clearly)
+//   -> charge_migration -> jump -> picture_frame -> clean_flicker_noise -> persistence
+//   -> (save _ramp if save_calibrated_ramp) -> ramp_fit -> gain_scale
+//
+// Default-skipped as in jwst: charge_migration, picture_frame, clean_flicker_noise,
+// persistence (and the MIRI-only steps). The whole chain is type-checked at
+// compile time and inlined into the caller.
+
+#include "orrery/jwst/steps/charge_migration.hpp"
+#include "orrery/jwst/steps/dark_current.hpp"
+#include "orrery/jwst/steps/dq_init.hpp"
+#include "orrery/jwst/steps/gain_scale.hpp"
+#include "orrery/jwst/steps/group_scale.hpp"
+#include "orrery/jwst/steps/ipc.hpp"
+#include "orrery/jwst/steps/jump.hpp"
+#include "orrery/jwst/steps/linearity.hpp"
+#include "orrery/jwst/steps/not_implemented.hpp"
+#include "orrery/jwst/steps/ramp_fit.hpp"
+#include "orrery/jwst/steps/refpix.hpp"
+#include "orrery/jwst/steps/saturation.hpp"
+#include "orrery/jwst/steps/superbias.hpp"
+
+namespace orrery::jwst {
+
+struct Detector1Params {
+    bool save_calibrated_ramp = false;
+    ORRERY_REFLECT(Detector1Params, (save_calibrated_ramp, "Save the calibrated ramp (<root>_ramp.fits) before ramp fitting"))
+};
+
+struct Detector1Pipeline {
+    static constexpr std::string_view name = "calwebb_detector1";
+    static constexpr std::string_view class_name = "jwst.pipeline.Detector1Pipeline";
+    static constexpr std::string_view description = "Stage 1 processing: raw ramps to count-rate images (rate, rateints)";
+    static constexpr std::string_view suffix = "rate";
+    using Params = Detector1Params;
+
+    static bool is_miri(const RampModel& model, Context&) { return model.meta.is_miri(); }
+
+    static void save_calibrated_ramp(RampModel& model, const Params& p, Context& ctx) {
+        if (!p.save_calibrated_ramp) return;
+        const auto namer = make_output_namer(ctx.output_file, ctx.input_filename.empty() ? model.filename : ctx.input_filename,
+                                             ctx.output_dir, ".fits", std::string(name));
+        for (const auto& path : product_traits<RampModel>::save(model, namer, "ramp")) ctx.info("Saved calibrated ramp in " + path.string());
+    }
+
+    static auto near_ir() {
+        return orrery::chain(SaturationStep{}, IPCStep{}, SuperBiasStep{}, RefPixStep{}, LinearityStep{}, DarkCurrentStep{});
+    }
+    static auto miri() {
+        // The MIRI order (emicorr, saturation, ipc, firstframe, lastframe, reset, linearity, rscd,
+        // dark_current, refpix) needs MIRI-specific steps this version does not have.
+        return orrery::chain(MiriNotSupported{});
+    }
+    static auto chain() {
+        return orrery::chain(GroupScaleStep{}, DQInitStep{}, orrery::branch("MIRI", &is_miri, miri(), near_ir()), ChargeMigrationStep{},
+                             JumpStep{}, PictureFrameStep{}, CleanFlickerNoiseStep{}, PersistenceStep{},
+                             orrery::tap<RampModel>(&save_calibrated_ramp), RampFitStep{}, GainScaleStep{});
+    }
+};
+
+}  // namespace orrery::jwst
+
+ORRERY_REGISTER_PIPELINE(orrery::jwst::Detector1Pipeline)
