@@ -8,6 +8,9 @@
 // Without a file, a 2048 x 2048 x 10 exposure is simulated and written to a
 // temporary directory first (the simulate and write times are reported too).
 
+// A plain driver with its own main (see bench/CMakeLists.txt).
+#define ORRERY_BENCH_OWN_MAIN
+
 #include "orrery/jwst/io/fits_reader.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/simulate.hpp"
@@ -81,8 +84,10 @@ int main(int argc, char** argv) {
             orrery::jwst::SimulationConfig c;  // full frame, 10 groups
             c.name = "bench";
             auto t0 = Clock::now();
+            const double c0 = cpu_seconds();
             const auto e = orrery::jwst::simulate_exposure(c);
-            std::printf("simulate 2048x2048x10            %8.3f s\n", seconds_since(t0));
+            std::printf("simulate 2048x2048x10            %8.3f s wall, %.3f s CPU (%u threads)\n", seconds_since(t0),
+                        cpu_seconds() - c0, orrery::jwst::sim::resolve_threads(c.threads));
             t0 = Clock::now();
             fs::create_directories(tmpdir);
             file = tmpdir / "bench_uncal.fits";

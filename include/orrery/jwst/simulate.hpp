@@ -200,7 +200,7 @@ inline double inverse_linearity(double s, double c0, double c1, double c2, doubl
         if (!(dp > 0.0)) break;
         const double step = p / dp;
         r -= step;
-        if (std::fabs(step) < 1e-6) break;
+        if (std::fabs(step) < 1e-4) break;  // DN; reads are rounded to integers
     }
     return r;
 }

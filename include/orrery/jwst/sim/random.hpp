@@ -75,12 +75,13 @@ private:
     bool has_spare_ = false;
 };
 
-/// Poisson deviates of one mean: inversion for small means, Hörmann's PTRS
-/// (transformed rejection with squeeze) for mean >= 10. Constants are computed once.
+/// Poisson deviates of one mean: sequential inversion for means below 30 (cheaper
+/// than rejection there), Hörmann's PTRS (transformed rejection with squeeze) above.
+/// Constants are computed once per mean.
 class PoissonSampler {
 public:
     explicit PoissonSampler(double mu) : mu_(mu > 0.0 ? mu : 0.0) {
-        if (mu_ < 10.0) {
+        if (mu_ < inversion_limit) {
             exp_neg_mu_ = std::exp(-mu_);
             return;
         }
@@ -94,16 +95,16 @@ public:
 
     std::int64_t operator()(SimRng& rng) const {
         if (mu_ == 0.0) return 0;
-        if (mu_ < 10.0) {
+        if (mu_ < inversion_limit) {
             double p = exp_neg_mu_, cdf = exp_neg_mu_;
             const double u = rng.uniform();
-            std::int64_t k = 0;
-            while (u > cdf && k < 1000) {
+            std::size_t k = 0;
+            while (u > cdf && k + 1 < reciprocal.size()) {  // p_k = p_{k-1} * mu / k
                 ++k;
-                p *= mu_ / static_cast<double>(k);
+                p *= mu_ * reciprocal[k];
                 cdf += p;
             }
-            return k;
+            return static_cast<std::int64_t>(k);
         }
         for (;;) {
             const double u = rng.uniform() - 0.5;
@@ -118,6 +119,14 @@ public:
     }
 
 private:
+    static constexpr double inversion_limit = 30.0;  // PTRS needs mean >= 10
+    // 1/k for the inversion loop (a multiply instead of a divide); 256 terms reach
+    // far beyond any plausible deviate of a mean below 30.
+    static constexpr std::array<double, 256> reciprocal = [] {
+        std::array<double, 256> r{};
+        for (std::size_t k = 1; k < r.size(); ++k) r[k] = 1.0 / static_cast<double>(k);
+        return r;
+    }();
     double mu_, exp_neg_mu_ = 0.0, loglam_ = 0.0, a_ = 0.0, b_ = 0.0, log_invalpha_ = 0.0, vr_ = 0.0;
 };
 
