@@ -197,8 +197,12 @@ private:
     /// End of the run of row steps starting at I (all row steps share one data type).
     template <std::size_t I>
     static constexpr std::size_t row_run_end() {
-        if constexpr (I < sizeof...(E) && is_row_node<element_at<I>>) return row_run_end<I + 1>();
-        else return I;
+        if constexpr (I < sizeof...(E)) {
+            if constexpr (is_row_node<element_at<I>>) return row_run_end<I + 1>();
+            else return I;
+        } else {
+            return I;
+        }
     }
 
     template <std::size_t I, class V, class PP>

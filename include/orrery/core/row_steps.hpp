@@ -48,8 +48,12 @@ concept RowStep = Step<S> && step_traits<S>::skippable && RowData<step_input_t<S
     &S::process_rows;
 };
 
-/// Bytes of data per block of rows a fused run aims at (about a private L2 cache).
-inline constexpr std::size_t fused_block_bytes = 512 * 1024;
+/// Bytes of data per block of rows a fused run aims at: small enough to stay in a
+/// private cache level while every step of the run passes over it.
+#ifndef ORRERY_FUSED_BLOCK_BYTES
+#define ORRERY_FUSED_BLOCK_BYTES (128 * 1024)
+#endif
+inline constexpr std::size_t fused_block_bytes = ORRERY_FUSED_BLOCK_BYTES;
 
 template <RowData T>
 std::size_t rows_per_block(const T& data) {
