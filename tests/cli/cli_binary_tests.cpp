@@ -135,7 +135,7 @@ const std::string pars_header =
 
 // ---- general ---------------------------------------------------------------------
 
-TEST_CASE("--version names the library and the plug-in layers", "[cli]") {
+TEST_CASE("version: --version names the library and the plug-in layers", "[cli]") {
     Sandbox sb("version");
     for (auto args : {std::vector<std::string>{"--version"}, {"strun", "--version"}, {"run", "--version"}}) {
         const auto r = sb.run(args);
@@ -475,7 +475,7 @@ TEST_CASE("every real parameter file parses; its class decides what runs", "[cli
     }
 }
 
-TEST_CASE("--save-parameters writes an ASDF file that reads back to the same run", "[cli][save-parameters]") {
+TEST_CASE("save-parameters: --save-parameters writes an ASDF file that reads back to the same run", "[cli][save-parameters]") {
     Sandbox sb("savepars");
     sb.write("in.txt", "z\n");
     auto r = sb.strun({"textproc", "--save-parameters", "p.asdf", "--steps.repeat.count=3", "--steps.repeat.separator=, ",

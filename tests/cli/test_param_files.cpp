@@ -337,7 +337,7 @@ TEST_CASE("writer: the stpipe layout with a CRDS meta template", "[params][write
                                                "  reftype: <SPECIFY>\n  telescope: <SPECIFY>\n  useafter: <SPECIFY>\nname: hello\nparameters:\n"
                                                "  skip: false\n"));
     CHECK_THAT(text, Catch::Matchers::Contains("\nsteps:\n- class: hello.Tokenize\n  name: tokenize\n  parameters:\n"
-                                               "    separators: ' \\t\\n.,;:!?'\n"));
+                                               "    separators: \" \\t\\n.,;:!?\"\n"));
     CHECK_THAT(text, Catch::Matchers::Contains("- class: hello.Lowercase\n  name: lowercase\n  parameters:\n    skip: false\n"));
     CHECK_THAT(text, Catch::Matchers::Contains("    output_ext: '.fits'\n"));
     CHECK_THAT(text, Catch::Matchers::Contains("    ignore: []\n"));

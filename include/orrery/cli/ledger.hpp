@@ -35,10 +35,10 @@ namespace orrery::cli {
 
 /// FNV-1a 64 of text, as 16 hex digits: stable across runs, builds and platforms.
 inline std::string fnv1a64_hex(std::string_view text) {
-    std::uint64_t h = 1469598103934665603ull;
+    std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64 offset basis
     for (unsigned char c : text) {
         h ^= c;
-        h *= 1099511628211ull;
+        h *= 0x100000001b3ull;  // FNV-1a 64 prime
     }
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));

@@ -22,9 +22,12 @@
 #include "orrery/core/config/step_config.hpp"
 #include "orrery/core/errors.hpp"
 #include "orrery/core/param_tree.hpp"
+#include "orrery/core/param_value.hpp"
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -50,12 +53,32 @@ inline int yaml11_bool(std::string_view s) {
     return -1;
 }
 
-/// Canonical text of a plain (untagged, unquoted) YAML scalar.
+/// A YAML 1.1 float as PyYAML resolves it: digits with a '.', optional signed exponent.
+inline bool yaml11_float(std::string_view s) {
+    std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+    std::size_t digits = 0;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i, ++digits;
+    if (i >= s.size() || s[i] != '.') return false;
+    ++i;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i, ++digits;
+    if (digits == 0) return false;
+    if (i == s.size()) return true;
+    if (s[i] != 'e' && s[i] != 'E') return false;
+    if (++i >= s.size() || (s[i] != '-' && s[i] != '+')) return false;
+    if (++i >= s.size()) return false;
+    for (; i < s.size(); ++i)
+        if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    return true;
+}
+
+/// Canonical text of a plain (untagged, unquoted) YAML scalar: booleans as
+/// True/False, floats in orrery's shortest round-trip form ("1.0e-05" -> "1e-05").
 inline std::string canonical_plain(const std::string& text) {
     if (int b = yaml11_bool(text); b >= 0) return b ? "True" : "False";
     if (text == ".nan" || text == ".NaN" || text == ".NAN") return "nan";
     if (text == ".inf" || text == ".Inf" || text == ".INF" || text == "+.inf" || text == "+.Inf" || text == "+.INF") return "inf";
     if (text == "-.inf" || text == "-.Inf" || text == "-.INF") return "-inf";
+    if (yaml11_float(text) && text.find('_') == std::string::npos) return orrery::detail::format_double(std::strtod(text.c_str(), nullptr));
     return text;
 }
 

@@ -44,7 +44,7 @@ class CfgParser {
 public:
     CfgParser(std::string_view text, std::string file) : file_(std::move(file)) {
         std::size_t start = 0;
-        while (start <= text.size()) {
+        while (start < text.size()) {
             auto nl = text.find('\n', start);
             if (nl == std::string_view::npos) {
                 lines_.emplace_back(text.substr(start));
