@@ -32,3 +32,12 @@ struct product_traits {
 };
 
 }  // namespace orrery
+
+namespace orrery {
+/// One-line human summary of a product, if product_traits<T> provides `summary(const T&)`.
+template <class T>
+std::string product_summary(const T& value) {
+    if constexpr (requires { product_traits<T>::summary(value); }) return product_traits<T>::summary(value);
+    else return {};
+}
+}  // namespace orrery

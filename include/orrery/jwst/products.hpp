@@ -12,9 +12,14 @@
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/rate_io.hpp"
 #include "orrery/jwst/io/reference_write.hpp"
+#include "orrery/jwst/dq_flags.hpp"
 #include "orrery/jwst/models.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +44,30 @@ inline bool register_product_suffixes() {
 }
 inline const bool product_suffixes_registered = register_product_suffixes();
 }  // namespace detail
+
+/// One line about a rate image: median of finite rates, pixels with a jump, flagged pixels.
+inline std::string rate_summary(const RateModel& rate) {
+    std::vector<float> finite;
+    finite.reserve(rate.sci.size());
+    std::size_t jumps = 0, unusable = 0, saturated = 0;
+    for (std::size_t k = 0; k < rate.sci.size(); ++k) {
+        if (std::isfinite(rate.sci[k])) finite.push_back(rate.sci[k]);
+        const std::uint32_t d = rate.dq[k];
+        jumps += (d & dq::JUMP_DET) != 0;
+        unusable += (d & dq::DO_NOT_USE) != 0;
+        saturated += (d & dq::SATURATED) != 0;
+    }
+    double median = std::numeric_limits<double>::quiet_NaN();
+    if (!finite.empty()) {
+        auto mid = finite.begin() + static_cast<std::ptrdiff_t>(finite.size() / 2);
+        std::nth_element(finite.begin(), mid, finite.end());
+        median = *mid;
+    }
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "median rate %.4g DN/s over %zu pixels; %zu pixels with jumps; %zu DO_NOT_USE; %zu saturated", median,
+                  finite.size(), jumps, unusable, saturated);
+    return buf;
+}
 
 namespace io {
 /// Write the optional ramp-fit product (_fitopt).
@@ -110,4 +139,6 @@ struct orrery::product_traits<orrery::jwst::RateProducts> {
         orrery::jwst::detail::record_reference(p.rateints.provenance, type, path);
     }
     static std::string filename(const orrery::jwst::RateProducts& p) { return p.rate.filename; }
+    /// "median rate 1.23 DN/s, 456 pixels with jumps, 789 flagged pixels (DO_NOT_USE), 12 saturated".
+    static std::string summary(const orrery::jwst::RateProducts& p) { return orrery::jwst::rate_summary(p.rate); }
 };
