@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Builds everything and runs the whole test suite (the README's test command).
+# The whole test suite: installs missing dependencies, builds everything (tests,
+# examples, tools, benchmarks) and runs ctest — unit and golden tests, compile-fail
+# tests, CLI tests and the installed-package consumer check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
 BUILD=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD" -j "$(nproc)"
