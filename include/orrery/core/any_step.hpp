@@ -37,9 +37,10 @@ PlanEntry plan_entry(const StepConfig<S>& cfg, const Context& ctx) {
 /// Fill StepInfo::load_input / save_output from product_traits (the command line's file I/O).
 template <class In, class Out>
 void set_product_io(StepInfo& i) {
-    if constexpr (product_traits<In>::loadable)
+    // Specialisations may omit the flags: absent means "no".
+    if constexpr (Loadable<In>)
         i.load_input = [](const std::filesystem::path& p) { return AnyValue(product_traits<In>::load(p)); };
-    if constexpr (product_traits<Out>::saveable)
+    if constexpr (Saveable<Out>)
         i.save_output = [](const AnyValue& v, const OutputNamer& namer, std::string_view suffix) {
             return product_traits<Out>::save(*v.get<Out>(), namer, suffix);
         };

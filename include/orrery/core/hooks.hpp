@@ -110,7 +110,7 @@ void run_hooks(const std::vector<std::string>& hooks, T& value, Context& ctx, co
         }
         std::string command = entry;
         if (auto at = command.find("{0}"); at != std::string::npos) {
-            if constexpr (!product_traits<T>::saveable) {
+            if constexpr (!Saveable<T>) {
                 throw ConfigError("step '" + step_alias + "': " + when + " hook command '" + entry + "' uses {0} but " + type_name<T>() +
                                   " cannot be saved to a file");
             } else {

@@ -34,6 +34,12 @@ struct product_traits {
 }  // namespace orrery
 
 namespace orrery {
+/// Whether product_traits<T> says T can be saved / loaded (a specialisation may omit the flags).
+template <class T>
+concept Saveable = requires { requires product_traits<T>::saveable; };
+template <class T>
+concept Loadable = requires { requires product_traits<T>::loadable; };
+
 /// One-line human summary of a product, if product_traits<T> provides `summary(const T&)`.
 template <class T>
 std::string product_summary(const T& value) {

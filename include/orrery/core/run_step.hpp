@@ -178,7 +178,7 @@ public:
         record(out, status);
         run_hooks(cfg_.settings.post_hooks, out, ctx_, alias(), "post");
         if (cfg_.settings.save_results && status != StepStatus::skipped) {
-            if constexpr (product_traits<Out>::saveable) {
+            if constexpr (Saveable<Out>) {
                 const std::string suffix =
                     cfg_.settings.suffix.value_or(ctx_.pipeline_name.empty() ? standalone_suffix(T::class_name) : alias());
                 for (const auto& p : product_traits<Out>::save(out, step_output_namer(cfg_.settings, ctx_, out, alias()), suffix)) {
