@@ -223,6 +223,9 @@ TEST_CASE("describe and -h list every parameter with type, default and help", "[
     CHECK_CONTAINS(r.out, "option('plain', 'loud')");
     CHECK_CONTAINS(r.out, "--steps.stamp.override_stamp");
     CHECK_CONTAINS(r.out, "--steps.upper.skip");
+    const auto at = r.out.find("--steps.upper.skip ");
+    REQUIRE(at != std::string::npos);
+    CHECK_CONTAINS(r.out.substr(at, r.out.find('\n', at) - at), "[True]");  // skipped by default
 
     r = sb.strun({"textproc", "-h"});
     CHECK(r.rc == 0);

@@ -65,18 +65,25 @@ inline std::string schema_type(const ParamSchema& s) {
     return t;
 }
 
-inline void add_schema_rows(std::vector<ParamRow>& rows, const std::string& prefix, const StepInfo& info) {
-    for (const auto& s : info.params) rows.push_back({"--" + prefix + s.name, schema_type(s), display_value(s.default_value), s.help});
-    for (const auto& s : info.builtin_params()) rows.push_back({"--" + prefix + s.name, schema_type(s), display_value(s.default_value), s.help});
+/// Rows from a registered schema; the default shown is the value `values` holds (the
+/// instance's own default: default_skip, a pipeline's suffix), else the schema's.
+inline void add_schema_rows(std::vector<ParamRow>& rows, const std::string& prefix, const StepInfo& info, const ParamNode* values) {
+    auto add = [&](const ParamSchema& s) {
+        const ParamNode* v = values ? values->find(s.name) : nullptr;
+        rows.push_back({"--" + prefix + s.name, schema_type(s), display_value(v ? *v : s.default_value), s.help});
+    };
+    for (const auto& s : info.params) add(s);
+    for (const auto& s : info.builtin_params()) add(s);
 }
 
-/// Every parameter of a step or pipeline (children's from their registered schema).
+/// Every parameter of a step or pipeline (children's from their registered
+/// schema), with the values of `step` as defaults: pass an unconfigured instance.
 inline std::vector<ParamRow> parameter_rows(const AnyStep& step, const Context& ctx) {
     std::vector<ParamRow> rows;
     const StepInfo& info = step.info();
-    add_schema_rows(rows, "", info);
-    if (info.kind != StepKind::pipeline) return rows;
     const ParamNode current = step.parameters();
+    add_schema_rows(rows, "", info, &current);
+    if (info.kind != StepKind::pipeline) return rows;
     const ParamNode* steps = current.find("steps");
     for (const auto& entry : step.plan(ctx)) {
         const StepInfo* child = nullptr;
@@ -86,7 +93,7 @@ inline std::vector<ParamRow> parameter_rows(const AnyStep& step, const Context& 
         }
         const std::string prefix = "steps." + entry.alias + ".";
         if (child) {
-            add_schema_rows(rows, prefix, *child);
+            add_schema_rows(rows, prefix, *child, steps ? steps->find(entry.alias) : nullptr);
         } else if (steps) {
             if (const auto* sub = steps->find(entry.alias))
                 for (const auto& [k, v] : sub->children()) rows.push_back({"--" + prefix + k, "", display_value(v), ""});
