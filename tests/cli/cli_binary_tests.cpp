@@ -453,6 +453,17 @@ TEST_CASE("cfg user files with config_file includes relative to the including fi
     CHECK(sb.read("in_textpipeline.txt") == "y::y::y");
 }
 
+TEST_CASE("parameter file fixtures in tests/data/cli, read from another directory", "[cli][params]") {
+    Sandbox sb("fixtures");
+    const fs::path data = fs::path(ORRERY_TEST_DATA_DIR) / "cli";
+    auto r = sb.strun({(data / "textproc.asdf").string(), (data / "hello.txt").string(), "--output_dir=."});
+    REQUIRE(r.rc == 0);
+    CHECK(sb.read("hello_textpipeline.txt") == "hello / hello!");
+    r = sb.strun({(data / "textproc.cfg").string(), (data / "hello.txt").string(), "--output_dir", "."});  // includes repeat.cfg
+    REQUIRE(r.rc == 0);
+    CHECK(sb.read("hello_textpipeline.txt") == "HELLO-HELLO-HELLO");
+}
+
 TEST_CASE("every real parameter file parses; its class decides what runs", "[cli][params]") {
     Sandbox sb("realparams");
     sb.write("in.txt", "x\n");
