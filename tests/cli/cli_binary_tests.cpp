@@ -292,6 +292,11 @@ TEST_CASE("output_dir, output_file, per-step save_results and suffix stripping",
     CHECK(sb.read("out/sub/x_repeat.txt") == "hi hi");  // a child inherits the pipeline's output_dir
     CHECK_CONTAINS(r.err, "Saved model in out/sub/x_repeat.txt");
 
+    sb.write("doc_count_words.txt", "hi\n");  // a known suffix with an underscore (jwst's regex: shortest root)
+    r = sb.strun({"textproc", "doc_count_words.txt", "--steps.stamp.override_stamp=N/A"});
+    REQUIRE(r.rc == 0);
+    CHECK(sb.exists("doc_textpipeline.txt"));
+
     r = sb.strun({"textproc", "x_repeat.txt", "--steps.stamp.override_stamp=N/A", "--output_file=some/dir/stage1"});
     REQUIRE(r.rc == 0);
     CHECK(sb.exists("stage1_textpipeline.txt"));  // only the basename of output_file is used

@@ -42,12 +42,12 @@ struct SplitName {
     std::string separator = "_";
 };
 
-/// "jw01_nrca1_uncal" -> {"jw01_nrca1", "_"}; only the last component is tested, once.
+/// "jw01_nrca1_uncal" -> {"jw01_nrca1", "_"}. As jwst's remove_suffix regex
+/// (^(?P<root>.+?)((?P<sep>_|-)(KNOWN))?$): the shortest root whose remainder is
+/// one separator plus one known suffix, so "x_dark_current" -> "x"; stripped once.
 inline SplitName remove_known_suffix(std::string_view stem) {
-    for (auto pos = stem.find_last_of("_-"); pos != std::string_view::npos && pos > 0;) {
+    for (auto pos = stem.find_first_of("_-", 1); pos != std::string_view::npos; pos = stem.find_first_of("_-", pos + 1))
         if (is_known_suffix(stem.substr(pos + 1))) return {std::string(stem.substr(0, pos)), std::string(1, stem[pos])};
-        break;
-    }
     return {std::string(stem), "_"};
 }
 
