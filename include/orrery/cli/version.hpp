@@ -2,6 +2,7 @@
 // `--version`: the library version, the plug-in layers the program was built
 // with, and what each package put in the registry.
 
+#include "orrery/core/any_step.hpp"  // the registry with its entries' complete types
 #include "orrery/core/registry.hpp"
 #include "orrery/core/version.hpp"
 
