@@ -14,6 +14,7 @@
 #include "orrery/core/output_naming.hpp"
 #include "orrery/core/param_tree.hpp"
 #include "orrery/core/params.hpp"
+#include "orrery/core/row_stage.hpp"
 #include "orrery/core/step_settings.hpp"
 
 #include <algorithm>
@@ -31,7 +32,6 @@ namespace orrery {
 enum class StepKind { step, pipeline };
 
 class AnyStep;
-class RowStage;
 
 /// Everything known about a registered step or pipeline without running it.
 struct StepInfo {
