@@ -13,4 +13,4 @@ DEMO=${DEMO_DIR:-demo}
 "$BUILD/bin/orrery-simulate" --output-dir "$DEMO" --name demo --size 512x512 --groups 10 --cosmic-rays 300 --seed 7
 # No IPC reference is simulated (CRDS turns ipc off for NIRCam too).
 "$BUILD/bin/orrery" strun calwebb_detector1 "$DEMO/demo_uncal.fits" --ref-dir "$DEMO/ref" --output_dir "$DEMO/out" \
-    --steps.ipc.skip=true
+    --steps.ipc.skip=true --log-level WARNING

@@ -40,6 +40,8 @@ void set_product_io(StepInfo& i) {
     // Specialisations may omit the flags: absent means "no".
     if constexpr (Loadable<In>)
         i.load_input = [](const std::filesystem::path& p) { return AnyValue(product_traits<In>::load(p)); };
+    if constexpr (requires(const Out& o) { product_traits<Out>::summary(o); })
+        i.summarize_output = [](const AnyValue& v) { return product_summary(*v.get<Out>()); };
     if constexpr (Saveable<Out>)
         i.save_output = [](const AnyValue& v, const OutputNamer& namer, std::string_view suffix) {
             return product_traits<Out>::save(*v.get<Out>(), namer, suffix);

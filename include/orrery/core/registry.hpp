@@ -54,6 +54,8 @@ struct StepInfo {
     /// read the input from a file; save the output (paths written).
     std::function<AnyValue(const std::filesystem::path&)> load_input;
     std::function<std::vector<std::filesystem::path>(const AnyValue&, const OutputNamer&, std::string_view suffix)> save_output;
+    /// One-line summary of an output (product_traits<output>::summary), if the type has one.
+    std::function<std::string(const AnyValue&)> summarize_output;
 
     /// The parameters of every step: stpipe built-ins + override_<reftype>.
     [[nodiscard]] std::vector<ParamSchema> builtin_params() const;
