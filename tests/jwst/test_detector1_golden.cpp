@@ -29,17 +29,6 @@ ParamNode golden_config(const std::string& scenario, const std::vector<std::stri
     return t;
 }
 
-template <class Model>
-void check_product(const std::string& label, const Model& got, const Model& want, double tolerance) {
-    CHECK(test::dq_mismatches(label + " DQ", got.dq, want.dq) == 0);
-    for (auto [name, a, b] : {std::tuple{"SCI", &got.sci, &want.sci}, std::tuple{"ERR", &got.err, &want.err},
-                              std::tuple{"VAR_POISSON", &got.var_poisson, &want.var_poisson},
-                              std::tuple{"VAR_RNOISE", &got.var_rnoise, &want.var_rnoise}}) {
-        const auto c = test::compare_floats(label + " " + name, *a, *b);
-        CHECK(c.nan_mismatches == 0);
-        CHECK(c.max_rel <= tolerance);
-    }
-}
 
 /// Captures the ramp after jump (the pipeline's tap point) for the GROUPDQ check.
 struct AfterJump {
@@ -66,8 +55,8 @@ TEST_CASE("calwebb_detector1 reproduces the golden rate and rateints products") 
         CHECK(test::dq_mismatches(scenario + " after_jump GROUPDQ", AfterJump::ramp.groupdq, jump.read<std::uint8_t, 4>("GROUPDQ")) == 0);
         CHECK(test::dq_mismatches(scenario + " after_jump PIXELDQ", AfterJump::ramp.pixeldq, jump.read<std::uint32_t, 2>("PIXELDQ")) == 0);
 
-        check_product(scenario + " rate", out.rate, io::read_rate(test::golden_path(scenario + "/expected/rate.fits")), 1e-5);
-        check_product(scenario + " rateints", out.rateints, io::read_rateints(test::golden_path(scenario + "/expected/rateints.fits")), 1e-5);
+        test::check_rate_product(scenario + " rate", out.rate, io::read_rate(test::golden_path(scenario + "/expected/rate.fits")), 1e-5);
+        test::check_rate_product(scenario + " rateints", out.rateints, io::read_rateints(test::golden_path(scenario + "/expected/rateints.fits")), 1e-5);
 
         CHECK(out.rate.provenance.cal_step.at("jump") == "COMPLETE");
         CHECK(out.rate.provenance.cal_step.at("ramp_fit") == "COMPLETE");
@@ -104,7 +93,7 @@ TEST_CASE("a dynamic pipeline of registered detector1 steps gives the same produ
     ctx.references().set_ref_dir(test::golden_path(scenario + "/ref"));
     auto dyn = DynamicPipeline::from_names({"dq_init", "saturation", "superbias", "linearity", "dark_current", "jump", "ramp_fit"}, "d1");
     const RateProducts got = dyn.run_as<RateProducts>(io::read_ramp(test::golden_path(scenario + "/" + scenario + "_uncal.fits")), ctx);
-    check_product(scenario + " dynamic rate", got.rate, io::read_rate(test::golden_path(scenario + "/expected/rate.fits")), 1e-5);
+    test::check_rate_product(scenario + " dynamic rate", got.rate, io::read_rate(test::golden_path(scenario + "/expected/rate.fits")), 1e-5);
 }
 
 TEST_CASE("MIRI exposures and un-skipped unimplemented steps fail clearly") {

@@ -1,11 +1,13 @@
 #pragma once
 // Comparisons against the golden vectors, shared by the end-to-end tests:
 // DQ bit for bit, floats by max relative difference, NaN positions exactly.
+// (Test support: uses Catch2.)
 
 #include "orrery/core/param_tree.hpp"
 #include "orrery/jwst/dq_flags.hpp"
 #include "orrery/jwst/ndarray.hpp"
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -16,6 +18,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 namespace orrery::test {
 
@@ -92,6 +95,20 @@ FloatComparison compare_floats(const std::string& label, const jwst::NdArray<flo
     std::cout << label << ": max relative difference " << c.max_rel << ", " << c.differing << " values not identical, "
               << c.nan_mismatches << " NaN mismatches\n";
     return c;
+}
+
+/// A rate or rateints product against the expected one: DQ bit-exact, the same NaN
+/// positions, SCI/ERR/VAR_POISSON/VAR_RNOISE within `tolerance` relative (Catch2 checks).
+template <class Model>
+void check_rate_product(const std::string& label, const Model& got, const Model& want, double tolerance = 1e-5) {
+    CHECK(dq_mismatches(label + " DQ", got.dq, want.dq) == 0);
+    for (auto [name, a, b] : {std::tuple{"SCI", &got.sci, &want.sci}, std::tuple{"ERR", &got.err, &want.err},
+                              std::tuple{"VAR_POISSON", &got.var_poisson, &want.var_poisson},
+                              std::tuple{"VAR_RNOISE", &got.var_rnoise, &want.var_rnoise}}) {
+        const auto c = compare_floats(label + " " + name, *a, *b);
+        CHECK(c.nan_mismatches == 0);
+        CHECK(c.max_rel <= tolerance);
+    }
 }
 
 }  // namespace orrery::test
