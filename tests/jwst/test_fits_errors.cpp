@@ -14,21 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "../support/scratch.hpp"
+
 namespace fs = std::filesystem;
 using namespace orrery::jwst;
 
 namespace {
 std::string golden(const std::string& rel) { return std::string(ORRERY_TEST_DATA_DIR) + "/golden/" + rel; }
 
-fs::path scratch_dir() {
-    static const fs::path dir = [] {
-        auto d = fs::temp_directory_path() /
-                 ("orrery_fits_errors_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
+fs::path scratch_dir() { return orrery::test::scratch_dir("orrery_fits_errors"); }
 
 std::vector<char> slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

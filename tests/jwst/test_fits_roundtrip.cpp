@@ -15,21 +15,15 @@
 #include <fstream>
 #include <string>
 
+#include "../support/scratch.hpp"
+
 namespace fs = std::filesystem;
 using namespace orrery::jwst;
 
 namespace {
 std::string golden(const std::string& rel) { return std::string(ORRERY_TEST_DATA_DIR) + "/golden/" + rel; }
 
-fs::path scratch_dir() {
-    static const fs::path dir = [] {
-        auto d = fs::temp_directory_path() /
-                 ("orrery_fits_roundtrip_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
+fs::path scratch_dir() { return orrery::test::scratch_dir("orrery_fits_roundtrip"); }
 
 /// Bitwise equality (NaN payloads included).
 template <class T, std::size_t R>
