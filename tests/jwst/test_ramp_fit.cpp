@@ -13,6 +13,8 @@
 #include "orrery/jwst/io/reference_io.hpp"
 #include "orrery/jwst/models.hpp"
 
+#include "../support/golden_compare.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -467,33 +469,9 @@ TEST_CASE("ramp_fit: row ranges fit independently and match a whole-image fit") 
 
 namespace {
 
-std::string golden(const std::string& rel) { return std::string(ORRERY_TEST_DATA_DIR) + "/golden/" + rel; }
-
-template <std::size_t R>
-std::string index_text(const std::array<std::size_t, R>& shape, std::size_t flat) {
-    std::array<std::size_t, R> idx{};
-    for (std::size_t a = R; a-- > 0;) {
-        idx[a] = flat % shape[a];
-        flat /= shape[a];
-    }
-    return shape_text(idx);
-}
-
-/// Bit-exact DQ comparison; prints the count and the first few differences.
-template <std::size_t R>
-std::size_t dq_mismatches(const std::string& label, const NdArray<std::uint32_t, R>& got, const NdArray<std::uint32_t, R>& want) {
-    REQUIRE(got.shape() == want.shape());
-    std::size_t bad = 0;
-    std::ostringstream first;
-    for (std::size_t k = 0; k < got.size(); ++k) {
-        if (got[k] == want[k]) continue;
-        if (bad < 5)
-            first << "\n    at " << index_text(got.shape(), k) << ": got " << dq::to_string(got[k]) << " want " << dq::to_string(want[k]);
-        ++bad;
-    }
-    std::cout << label << " DQ: " << bad << " of " << got.size() << " differ" << first.str() << "\n";
-    return bad;
-}
+std::string golden(const std::string& rel) { return orrery::test::golden_path(rel); }
+using orrery::test::dq_mismatches;
+using orrery::test::index_text;
 
 struct FloatComparison {
     std::size_t nan_mismatches = 0;
