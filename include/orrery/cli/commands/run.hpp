@@ -291,12 +291,13 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
                 }
             }
             if (progress) progress->summary(label, detail::seconds_since(t0), true);
-            if (!outputs.empty()) {
+            // Human-facing lines, like the progress display (and off with it).
+            if (progress && !outputs.empty()) {
                 std::string list;
                 for (const auto& p : outputs) list += (list.empty() ? "" : ", ") + p;
                 io.err << "products: " << list << "\n";
             }
-            if (info.summarize_output) io.err << "summary: " << info.summarize_output(result) << "\n";
+            if (progress && info.summarize_output) io.err << "summary: " << info.summarize_output(result) << "\n";
             rec["status"] = "complete";
             rec["error"] = nullptr;
         } catch (const std::exception& e) {
