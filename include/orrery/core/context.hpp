@@ -92,6 +92,13 @@ public:
         if (parallel_for_ && max_threads_ > 1 && count > 1) parallel_for_(count, max_threads_, body);
         else body(0, count);
     }
+    /// As above on at most `threads` threads (e.g. a step's own maximum_cores), within the budget.
+    void parallel_for(std::size_t count, int threads, const RangeBody& body) const {
+        if (count == 0) return;
+        const int n = std::min(threads, max_threads_);
+        if (parallel_for_ && n > 1 && count > 1) parallel_for_(count, n, body);
+        else body(0, count);
+    }
 
     // ---- state store -----------------------------------------------------------
     /// A value shared across steps and runs (caches, conditions), default-constructed on first use.

@@ -1,7 +1,13 @@
 #pragma once
 // jump: two-point-difference cosmic-ray (jump) detection.
+//
+// maximum_cores is the number of threads (within the context's budget) that work on
+// row blocks of ONE logical stcal slice, so the flags never depend on it. (Upstream,
+// maximum_cores > 1 also splits the frame into independent row slices, which can change
+// the flags at the slice edges and the minimum group count; detect_jumps_in_slices keeps
+// that behaviour for cross-checks.) With the default '1' both agree exactly.
 
-#include "orrery/jwst/algorithms/jump.hpp"
+#include "orrery/jwst/algorithms/jump_parallel.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
 namespace orrery::jwst {
@@ -17,7 +23,10 @@ struct JumpStep {
         const auto gain = load_reference<GainRef>(ctx, "gain", model);
         const auto readnoise = load_reference<ReadnoiseRef>(ctx, "readnoise", model);
         if (!gain || !readnoise) throw InputError("jump needs both the gain and the readnoise reference files (N/A given)");
-        report_outcome(ctx, detect_jumps(model, *gain, *readnoise, p));
+        const int threads = step_threads(ctx, p.maximum_cores);
+        const std::size_t block = compute_block_rows(model.nx());
+        auto for_rows = [&](std::size_t rows, const auto& body) { parallel_rows(ctx, threads, rows, block, body); };
+        report_outcome(ctx, detect_jumps_one_slice(model, *gain, *readnoise, p, for_rows));
         return model;
     }
 };

@@ -1,8 +1,13 @@
 #pragma once
 // ramp_fit: OLS_C slopes with optimal weighting -> rate and rateints products.
+// Rows are fitted in parallel blocks on maximum_cores threads (within the context's
+// budget); every pixel is fitted on its own, so the products do not depend on it.
 
 #include "orrery/jwst/algorithms/ramp_fit.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
+
+#include <algorithm>
+#include <mutex>
 
 namespace orrery::jwst {
 
@@ -20,10 +25,42 @@ struct RampFitStep {
         if (!readnoise || !gain) throw InputError("ramp_fit needs both the readnoise and the gain reference files (N/A given)");
         const AverageDarkCurrent dark = model.average_dark_current.empty() ? AverageDarkCurrent{}
                                                                             : AverageDarkCurrent::from_array(model.average_dark_current);
-        RampFitResult result = fit_ramps(model, *gain, *readnoise, p, dark);
+        RampFitResult result = fit_in_parallel(model, *gain, *readnoise, p, dark, ctx);
         for (const auto& note : result.notes) ctx.warn(note);
         if (result.fitopt) save_fitopt(*result.fitopt, p, model, ctx);
         return std::move(result.products);
+    }
+
+    /// rampfit::fit_ramps_with, with the row loops on the step's threads.
+    static RampFitResult fit_in_parallel(const RampModel& model, const GainRef& gain, const ReadnoiseRef& readnoise, const Params& p,
+                                         const AverageDarkCurrent& dark, Context& ctx) {
+        using namespace rampfit;
+        check_inputs(model, gain.sci, readnoise.sci, dark.per_pixel);
+        RampFitPlan plan = make_ramp_fit_plan(model, p);
+        const RampFitSources src{model, gain.sci, readnoise.sci, DarkCurrentView::of(dark)};
+        const int threads = step_threads(ctx, p.maximum_cores);
+        const std::size_t block = compute_block_rows(plan.nx);
+
+        RampFitResult result;
+        int max_segments = 0, max_crs = 0;
+        if (plan.save_opt) {
+            std::mutex m;
+            parallel_rows(ctx, threads, plan.ny, block, [&](std::size_t y0, std::size_t y1) {
+                int segments = 0, crs = 0;
+                count_fitopt_rows(plan, src, y0, y1, segments, crs);
+                std::lock_guard lock(m);
+                max_segments = std::max(max_segments, segments);
+                max_crs = std::max(max_crs, crs);
+            });
+        }
+        allocate_ramp_fit_outputs(plan, model, gain, result, max_segments, max_crs);
+        RampFitOutputs out{result.products.rate, result.products.rateints, result.fitopt ? &*result.fitopt : nullptr};
+        parallel_rows(ctx, threads, plan.ny, block, [&](std::size_t y0, std::size_t y1) {
+            RampFitOutputs mine = out;
+            fit_ramp_rows(plan, src, y0, y1, mine);
+        });
+        result.notes = std::move(plan.notes);
+        return result;
     }
 
 private:

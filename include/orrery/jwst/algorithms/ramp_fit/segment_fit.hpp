@@ -77,6 +77,15 @@ inline int snr_power_index(double snr) noexcept {
     return 5;
 }
 
+/// powf evaluated by the C library at run time, as the reference does. With constant
+/// arguments (the weight table, once inlined) GCC would otherwise fold powf with MPFR,
+/// which rounds correctly and so differs from glibc's powf by an ulp for some bases:
+/// the weights, and the slopes, would then depend on where the code was inlined.
+inline float runtime_powf(float base, float power) noexcept {
+    volatile float b = base;
+    return std::pow(static_cast<float>(b), power);
+}
+
 /// Unscaled optimal weights |(j - mid)/mid|^P of an n-group segment (n >= 3), j = 0..n-1.
 /// Single precision on purpose: the reference calls powf (so 0^0 == 1).
 inline void optimal_weights(int n, double power, float* out) noexcept {
@@ -84,7 +93,7 @@ inline void optimal_weights(int n, double power, float* out) noexcept {
     const double inv_mid = 1.0 / mid;
     for (int j = 0; j < n; ++j) {
         const double base = std::fabs((static_cast<double>(j) - mid) * inv_mid);
-        out[j] = std::pow(static_cast<float>(base), static_cast<float>(power));
+        out[j] = runtime_powf(static_cast<float>(base), static_cast<float>(power));
     }
 }
 
@@ -152,8 +161,8 @@ inline SegmentFit fit_segment_weighted(const PixelNoise& px, const double* v, Ra
     for (int j = 0; j < n; ++j) {
         // Single precision on purpose (the reference's powf), as in optimal_weights.
         const float u = unscaled ? unscaled[j]
-                                 : std::pow(static_cast<float>(std::fabs((static_cast<double>(j) - mid) * inv_mid)),
-                                            static_cast<float>(kWeightPowers[power]));
+                                 : runtime_powf(static_cast<float>(std::fabs((static_cast<double>(j) - mid) * inv_mid)),
+                                                static_cast<float>(kWeightPowers[power]));
         const double w = static_cast<double>(u) * inv_rn2;
         const double x = static_cast<double>(j) + static_cast<double>(seg.start);
         double y = v[seg.start + j];

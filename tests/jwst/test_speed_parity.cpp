@@ -1,0 +1,202 @@
+// The fast paths give the same bits as the reference paths: parallel jump (one logical
+// slice) and ramp_fit on many threads with tiny row blocks, row steps run block by block
+// in any order, saturation with its dilation halo, the in-place refpix, and the whole
+// calwebb_detector1 chain (fused, parallel) against a serial context.
+
+#include "orrery/jwst.hpp"
+#include "orrery/jwst/algorithms/jump_parallel.hpp"
+#include "orrery/jwst/parallel.hpp"
+#include "orrery/jwst/simulate.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+using namespace orrery;
+using namespace orrery::jwst;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Quiet : Context {
+    explicit Quiet(int threads = 1) {
+        set_logger(std::make_shared<NullLogger>());
+        set_max_threads(threads);
+        if (threads > 1) use_tbb(*this);
+    }
+};
+
+template <class A>
+bool same_bits(const A& a, const A& b) {
+    return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(*a.data())) == 0;
+}
+
+SimulationConfig sim_config(int ny, int nx, int nints, int ngroups, std::uint64_t seed) {
+    SimulationConfig c;
+    c.name = "parity";
+    c.ny = ny;
+    c.nx = nx;
+    c.nints = nints;
+    c.ngroups = ngroups;
+    c.seed = seed;
+    c.n_cosmic_rays = ny * nx / 40;  // plenty of jumps and neighbours
+    c.n_saturating_stars = 3;
+    c.n_nan_gain = 2;
+    c.n_floor_pixels = 2;
+    c.threads = 2;
+    return c;
+}
+
+/// Serial row loop and a scrambled, fine-grained "parallel" one (blocks of 1-3 rows, last first).
+auto serial_rows = [](std::size_t n, const auto& body) { body(0, n); };
+auto scrambled_rows = [](std::size_t n, const auto& body) {
+    std::vector<std::pair<std::size_t, std::size_t>> blocks;
+    for (std::size_t y = 0, k = 0; y < n; ++k) {
+        const std::size_t e = std::min(n, y + 1 + k % 3);
+        blocks.emplace_back(y, e);
+        y = e;
+    }
+    for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) body(it->first, it->second);
+};
+
+/// A ramp after dark_current, as jump and ramp_fit see it.
+RampModel calibrated(const SimulatedExposure& e) {
+    RampModel m = e.ramp;
+    initialize_dq(m, e.mask);
+    flag_saturation(m, e.saturation, &e.superbias);
+    subtract_superbias(m, e.superbias);
+    correct_linearity(m, e.linearity);
+    subtract_dark_current(m, e.dark);
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("one-slice jump detection is identical for any row split and thread count", "[parity][jump]") {
+    const SimulatedExposure e = simulate_exposure(sim_config(48, 64, 2, 10, 11));
+    const RampModel in = calibrated(e);
+    for (int variant = 0; variant < 4; ++variant) {
+        INFO("variant " << variant);
+        JumpParams p;
+        if (variant == 1) {  // after-jump flagging
+            p.after_jump_flag_dn1 = 100;
+            p.after_jump_flag_time1 = 25;
+            p.after_jump_flag_dn2 = 1000;
+            p.after_jump_flag_time2 = 60;
+        }
+        if (variant == 2) p.flag_4_neighbors = false;
+        if (variant == 3) p.min_diffs_single_pass = 4;  // single-pass mode
+        RampModel want = in;
+        JumpReport want_rep;
+        detect_jumps_in_slices(want, e.gain, e.readnoise, p, 1, &want_rep);
+        for (int how = 0; how < 3; ++how) {
+            RampModel got = in;
+            JumpReport rep;
+            if (how == 0) detect_jumps_one_slice(got, e.gain, e.readnoise, p, serial_rows, &rep);
+            if (how == 1) detect_jumps_one_slice(got, e.gain, e.readnoise, p, scrambled_rows, &rep);
+            if (how == 2) {
+                Quiet ctx(4);
+                detect_jumps_one_slice(got, e.gain, e.readnoise, p,
+                                       [&](std::size_t n, const auto& body) { parallel_rows(ctx, 4, n, 1, body); }, &rep);
+            }
+            CHECK(same_bits(got.groupdq, want.groupdq));
+            CHECK(same_bits(got.pixeldq, want.pixeldq));
+            CHECK(rep.primary_crs == want_rep.primary_crs);
+            CHECK(rep.slices.at(0).mode == want_rep.slices.at(0).mode);
+        }
+        std::size_t jumps = 0;
+        for (auto q : want.groupdq) jumps += (q & dq::JUMP_DET) != 0;
+        CHECK(jumps > 50);  // the data do exercise detection and neighbours
+    }
+}
+
+TEST_CASE("one-slice jump detection in sigma-clip mode matches the serial kernel", "[parity][jump]") {
+    const SimulatedExposure e = simulate_exposure(sim_config(12, 10, 101, 3, 5));
+    const RampModel in = calibrated(e);
+    for (bool only_ints : {true, false}) {
+        JumpParams p;
+        p.only_use_ints = only_ints;
+        RampModel want = in, got = in;
+        JumpReport want_rep, rep;
+        detect_jumps_in_slices(want, e.gain, e.readnoise, p, 1, &want_rep);
+        detect_jumps_one_slice(got, e.gain, e.readnoise, p, scrambled_rows, &rep);
+        CHECK(want_rep.slices.at(0).mode == JumpMode::sigma_clip);
+        CHECK(same_bits(got.groupdq, want.groupdq));
+        CHECK(rep.primary_crs == want_rep.primary_crs);
+    }
+}
+
+TEST_CASE("parallel ramp_fit gives the serial products", "[parity][ramp_fit]") {
+    const SimulatedExposure e = simulate_exposure(sim_config(40, 64, 2, 10, 3));
+    RampModel m = calibrated(e);
+    detect_jumps_in_slices(m, e.gain, e.readnoise, JumpParams{}, 1);
+    for (bool save_opt : {false, true}) {
+        RampFitParams p;
+        p.save_opt = save_opt;
+        p.maximum_cores = "all";
+        const RampFitResult want = fit_ramps(m, e.gain, e.readnoise, p);
+        Quiet ctx(4);
+        const RampFitResult got = RampFitStep::fit_in_parallel(m, e.gain, e.readnoise, p, AverageDarkCurrent{}, ctx);
+        CHECK(same_bits(got.products.rate.sci, want.products.rate.sci));
+        CHECK(same_bits(got.products.rate.err, want.products.rate.err));
+        CHECK(same_bits(got.products.rate.var_poisson, want.products.rate.var_poisson));
+        CHECK(same_bits(got.products.rate.var_rnoise, want.products.rate.var_rnoise));
+        CHECK(same_bits(got.products.rate.dq, want.products.rate.dq));
+        CHECK(same_bits(got.products.rateints.sci, want.products.rateints.sci));
+        CHECK(same_bits(got.products.rateints.dq, want.products.rateints.dq));
+        CHECK(got.fitopt.has_value() == save_opt);
+        if (save_opt) {
+            CHECK(same_bits(got.fitopt->slope, want.fitopt->slope));
+            CHECK(same_bits(got.fitopt->crmag, want.fitopt->crmag));
+            CHECK(same_bits(got.fitopt->pedestal, want.fitopt->pedestal));
+        }
+    }
+}
+
+TEST_CASE("calwebb_detector1 fused and parallel gives the serial products bit for bit", "[parity][pipeline]") {
+    // 2048 columns so that a fused row block is a few rows: many blocks, in parallel.
+    const fs::path dir = fs::temp_directory_path() / ("orrery_speed_parity_" + std::to_string(::getpid()));
+    SimulationConfig c = sim_config(40, 2048, 2, 8, 21);
+    c.n_cosmic_rays = 800;
+    const SimulatedFiles files = write_simulated_exposure(dir, c);
+    const RampModel raw = io::read_ramp(files.uncal);
+    ParamNode cfg = ParamNode::map();
+    cfg.set_path("steps.ipc.override_ipc", ParamNode::scalar("N/A", "test"));
+    cfg.set_path("steps.jump.maximum_cores", ParamNode::scalar("all", "test"));
+    cfg.set_path("steps.ramp_fit.maximum_cores", ParamNode::scalar("all", "test"));
+
+    auto run_static = [&](int threads) {
+        Quiet ctx(threads);
+        ctx.references().set_ref_dir(dir / "ref");
+        auto p = make_pipeline<Detector1Pipeline>();
+        p.configure(cfg);
+        return p.run(raw, ctx);
+    };
+    const RateProducts serial = run_static(1);
+    const RateProducts parallel = run_static(4);
+    Quiet ctx(3);
+    ctx.references().set_ref_dir(dir / "ref");
+    DynamicPipeline dyn = DynamicPipeline::from_names({"group_scale", "dq_init", "saturation", "ipc", "superbias", "refpix", "linearity",
+                                                       "dark_current", "charge_migration", "jump", "picture_frame", "clean_flicker_noise",
+                                                       "persistence", "ramp_fit", "gain_scale"});
+    dyn.configure(cfg);
+    const RateProducts dynamic = dyn.run_as<RateProducts>(raw, ctx);
+    for (const RateProducts* got : {&parallel, &dynamic}) {
+        CHECK(same_bits(got->rate.sci, serial.rate.sci));
+        CHECK(same_bits(got->rate.err, serial.rate.err));
+        CHECK(same_bits(got->rate.var_poisson, serial.rate.var_poisson));
+        CHECK(same_bits(got->rate.var_rnoise, serial.rate.var_rnoise));
+        CHECK(same_bits(got->rate.dq, serial.rate.dq));
+        CHECK(same_bits(got->rateints.sci, serial.rateints.sci));
+        CHECK(same_bits(got->rateints.err, serial.rateints.err));
+        CHECK(same_bits(got->rateints.dq, serial.rateints.dq));
+        CHECK(got->rate.provenance.cal_step == serial.rate.provenance.cal_step);
+    }
+    CHECK(serial.rate.provenance.cal_step.at("refpix") == "COMPLETE");
+    CHECK(serial.rate.provenance.cal_step.at("jump") == "COMPLETE");
+    fs::remove_all(dir);
+}
