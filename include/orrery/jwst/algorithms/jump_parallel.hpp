@@ -120,24 +120,7 @@ StepOutcome detect_jumps_one_slice(RampModel& model, const GainRef& gain, const 
     check_inputs(model, gain, readnoise);
     if (model.sci.empty()) return StepOutcome::complete();
 
-    Settings st{};
-    st.thresholds = {params.rejection_threshold, params.four_group_rejection_threshold, params.three_group_rejection_threshold};
-    st.rejection_threshold = params.rejection_threshold;
-    st.minimum_groups = 3;  // stcal hard-wires 3 for one slice
-    st.minimum_sigclip_groups = params.minimum_sigclip_groups;
-    st.min_diffs_single_pass = params.min_diffs_single_pass;
-    st.only_use_ints = params.only_use_ints;
-    st.flag_4_neighbors = params.flag_4_neighbors;
-    st.min_neighbour_sigma = params.min_jump_to_flag_neighbors;
-    st.max_neighbour_sigma = params.max_jump_to_flag_neighbors;
-    st.after1.n = after_jump_groups(params.after_jump_flag_time1, model.meta.tgroup, "after_jump_flag_time1");
-    st.after2.n = after_jump_groups(params.after_jump_flag_time2, model.meta.tgroup, "after_jump_flag_time2");
-    st.after_jump = st.after1.n > 0 || st.after2.n > 0;
-    if (st.after_jump) {
-        const float gain_median = gain_nanmedian(gain.sci);
-        st.after1.e = static_cast<float>(params.after_jump_flag_dn1) * gain_median;
-        st.after2.e = static_cast<float>(params.after_jump_flag_dn2) * gain_median;
-    }
+    const Settings st = make_settings(model, gain, params, 1);
 
     const Frame f{model.sci.data(), model.groupdq.data(), gain.sci.data(), readnoise.sci.data(),
                   model.nints(),    model.ngroups(),     model.ny(),      model.nx(),

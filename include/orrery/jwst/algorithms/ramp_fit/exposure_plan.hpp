@@ -63,6 +63,14 @@ inline void load_integration_flags(const RampFitPlan& plan, const RampModel& ram
 
 namespace detail {
 
+/// double(float(v)), kept out of the optimiser's reach: GCC 12's SLP vectorizer drops the
+/// float rounding when it vectorizes two such conversions side by side (-O3), which made
+/// TGROUP/TFRAME, and so every slope, depend on where this function was inlined.
+inline double through_float(double v) noexcept {
+    volatile float f = static_cast<float>(v);
+    return static_cast<double>(f);
+}
+
 inline void plan_group_window(RampFitPlan& plan, const RampFitParams& params) {
     if (!params.firstgroup && !params.lastgroup) return;
     const long long ng = static_cast<long long>(plan.ngroups_in);
@@ -149,8 +157,8 @@ inline RampFitPlan make_ramp_fit_plan(const RampModel& ramp, const RampFitParams
 
     // The reference reads the times through a C float.
     const int nframes = ramp.meta.nframes;
-    plan.tgroup = static_cast<double>(static_cast<float>(ramp.meta.tgroup));
-    plan.tframe = static_cast<double>(static_cast<float>(ramp.meta.tframe));
+    plan.tgroup = detail::through_float(ramp.meta.tgroup);
+    plan.tframe = detail::through_float(ramp.meta.tframe);
     plan.one_group_time = (static_cast<double>(static_cast<float>(nframes)) + 1.0) * plan.tframe / 2.0;
     plan.pedestal_time = (static_cast<double>(nframes + 1) / 2.0 + static_cast<double>(ramp.meta.drpfrms1)) /
                          static_cast<double>(nframes + ramp.meta.groupgap);
