@@ -279,6 +279,30 @@ inline void check_inputs(const RampModel& m, const GainRef& gain, const Readnois
         throw InputError("jump: NFRAMES is " + std::to_string(m.meta.nframes) + "; it must be positive");
 }
 
+/// Detection settings from the step parameters; one slice hard-wires minimum_groups = 3 as stcal does.
+inline Settings make_settings(const RampModel& model, const GainRef& gain, const JumpParams& params, std::size_t n_slices) {
+    Settings st{};
+    st.thresholds = {params.rejection_threshold, params.four_group_rejection_threshold, params.three_group_rejection_threshold};
+    st.rejection_threshold = params.rejection_threshold;
+    st.minimum_groups = n_slices == 1 ? 3 : params.minimum_groups;
+    st.minimum_sigclip_groups = params.minimum_sigclip_groups;
+    st.min_diffs_single_pass = params.min_diffs_single_pass;
+    st.only_use_ints = params.only_use_ints;
+    st.flag_4_neighbors = params.flag_4_neighbors;
+    st.min_neighbour_sigma = params.min_jump_to_flag_neighbors;
+    st.max_neighbour_sigma = params.max_jump_to_flag_neighbors;
+    st.after1.n = after_jump_groups(params.after_jump_flag_time1, model.meta.tgroup, "after_jump_flag_time1");
+    st.after2.n = after_jump_groups(params.after_jump_flag_time2, model.meta.tgroup, "after_jump_flag_time2");
+    st.after_jump = st.after1.n > 0 || st.after2.n > 0;
+    if (st.after_jump) {
+        // numpy 2: Python float * float32 scalar stays float32.
+        const float gain_median = gain_nanmedian(gain.sci);
+        st.after1.e = static_cast<float>(params.after_jump_flag_dn1) * gain_median;
+        st.after2.e = static_cast<float>(params.after_jump_flag_dn2) * gain_median;
+    }
+    return st;
+}
+
 }  // namespace jump_detail
 
 /// Jump detection with the work split into `n_slices` row slices (what maximum_cores
@@ -298,27 +322,8 @@ inline StepOutcome detect_jumps_in_slices(RampModel& model, const GainRef& gain,
         if (g <= 0.0f || std::isnan(g)) model.pixeldq[p] |= dq::NO_GAIN_VALUE | dq::DO_NOT_USE;
     }
 
-    Settings st{};
-    st.thresholds = {params.rejection_threshold, params.four_group_rejection_threshold,
-                     params.three_group_rejection_threshold};
-    st.rejection_threshold = params.rejection_threshold;
     n_slices = std::clamp<std::size_t>(n_slices, 1, model.ny());
-    st.minimum_groups = n_slices == 1 ? 3 : params.minimum_groups;  // stcal hard-wires 3 for one slice
-    st.minimum_sigclip_groups = params.minimum_sigclip_groups;
-    st.min_diffs_single_pass = params.min_diffs_single_pass;
-    st.only_use_ints = params.only_use_ints;
-    st.flag_4_neighbors = params.flag_4_neighbors;
-    st.min_neighbour_sigma = params.min_jump_to_flag_neighbors;
-    st.max_neighbour_sigma = params.max_jump_to_flag_neighbors;
-    st.after1.n = after_jump_groups(params.after_jump_flag_time1, model.meta.tgroup, "after_jump_flag_time1");
-    st.after2.n = after_jump_groups(params.after_jump_flag_time2, model.meta.tgroup, "after_jump_flag_time2");
-    st.after_jump = st.after1.n > 0 || st.after2.n > 0;
-    if (st.after_jump) {
-        // numpy 2: Python float * float32 scalar stays float32.
-        const float gain_median = gain_nanmedian(gain.sci);
-        st.after1.e = static_cast<float>(params.after_jump_flag_dn1) * gain_median;
-        st.after2.e = static_cast<float>(params.after_jump_flag_dn2) * gain_median;
-    }
+    const Settings st = make_settings(model, gain, params, n_slices);
 
     const Frame f{model.sci.data(), model.groupdq.data(), gain.sci.data(), readnoise.sci.data(),
                   model.nints(), model.ngroups(), model.ny(), model.nx(), static_cast<double>(model.meta.nframes)};
