@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
@@ -113,6 +115,15 @@ struct orrery::product_traits<orrery::jwst::RampModel> {
         orrery::jwst::detail::record_reference(m.provenance, type, path);
     }
     static std::string filename(const orrery::jwst::RampModel& m) { return m.filename; }
+    // Row steps (fused block-wise execution): rows are the (y) rows of every plane.
+    static std::size_t rows(const orrery::jwst::RampModel& m) { return m.sci.empty() ? 0 : m.ny(); }
+    /// Bytes one row occupies across SCI, GROUPDQ, PIXELDQ and ZEROFRAME (sizes the fused blocks).
+    static std::size_t row_bytes(const orrery::jwst::RampModel& m) {
+        if (m.sci.empty()) return 0;
+        const std::size_t planes = m.nints() * m.ngroups();
+        return m.nx() * (planes * (sizeof(float) + sizeof(std::uint8_t)) + sizeof(std::uint32_t) +
+                         (m.zeroframe ? m.nints() * sizeof(float) : 0));
+    }
 };
 
 /// rate + rateints: "<root>_<suffix>.fits" and "<root>_<suffix>ints.fits" (detector1: _rate, _rateints;

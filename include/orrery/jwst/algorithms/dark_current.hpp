@@ -179,12 +179,19 @@ inline NdArray<float, 2> average_dark_current(const RampModel& model, const Dark
 
 }  // namespace detail
 
-/// Subtracts the dark from SCI in place and ORs its DQ into PIXELDQ; GROUPDQ is not consulted
-/// (saturated groups are subtracted too). MIRI (several dark integrations): science integration i
-/// uses dark integration i while i < nints_dark and INTSTART == 1, else the last one.
-/// Throws InputError for a dark not (nints_d, ngroups_d, ny, nx), a DQ plane not (ny, nx),
-/// NFRAMES < 1 or GROUPGAP < 0 (science or dark), or a one-group dark that must be extrapolated.
-inline DarkCurrentResult subtract_dark_current(RampModel& model, const DarkRef& dark, const DarkCurrentParams& params = {}) {
+/// Everything the subtraction needs, decided once: rows can then be subtracted in blocks
+/// (detail::subtract_dark_rows), and the result completed with finish_dark_subtraction.
+struct DarkPlan {
+    DarkCurrentResult result;  // average dark current, warnings, outcome (skipped: nothing to subtract)
+    detail::DarkFrames frames;
+    detail::DarkMatch match;
+    int intstart = 1;
+    [[nodiscard]] bool subtracts() const { return !result.outcome.skipped; }
+};
+
+/// The checks and decisions of subtract_dark_current (same errors), without touching SCI.
+/// `dark` must outlive the plan.
+inline DarkPlan plan_dark_subtraction(const RampModel& model, const DarkRef& dark, const DarkCurrentParams& params = {}) {
     using namespace detail;
     require_science_plane("DARK", dark, "SCI", dark.sci, model);
     if (!dark.dq.empty()) require_science_plane("DARK", dark, "DQ", dark.dq, model);
@@ -199,16 +206,16 @@ inline DarkCurrentResult subtract_dark_current(RampModel& model, const DarkRef& 
     bad_layout("science", model.meta.nframes, model.meta.groupgap);
     bad_layout("DARK reference" + (dark.path.empty() ? std::string() : " '" + dark.path + "'"), dark.nframes, dark.groupgap);
 
-    DarkCurrentResult result;
-    result.average_dark_current = average_dark_current(model, dark, params, result.warnings);
-
     const std::size_t nf_s = static_cast<std::size_t>(model.meta.nframes), gg_s = static_cast<std::size_t>(model.meta.groupgap);
     const std::size_t nf_d = static_cast<std::size_t>(dark.nframes), gg_d = static_cast<std::size_t>(dark.groupgap);
     const std::size_t ng_s = model.ngroups(), ng_d = dark.sci.extent(1);
     const std::size_t total_s = ng_s * nf_s + (ng_s > 0 ? ng_s - 1 : 0) * gg_s;
     const std::size_t total_d = ng_d * nf_d + (ng_d - 1) * gg_d;
 
-    DarkFrames frames{dark, ng_d, ng_d, model.sci.plane_size()};
+    DarkPlan plan{{}, DarkFrames{dark, ng_d, ng_d, model.sci.plane_size()}, DarkMatch{nf_s, gg_s, nf_s != nf_d || gg_s != gg_d},
+                  model.meta.intstart};
+    plan.result.average_dark_current = average_dark_current(model, dark, params, plan.result.warnings);
+    DarkFrames& frames = plan.frames;
     if (total_s > total_d) {
         const std::size_t extra = (total_s - total_d + gg_d + (nf_d + gg_d) - 1) / (nf_d + gg_d);  // ceil
         if (ng_d < 2)
@@ -216,24 +223,38 @@ inline DarkCurrentResult subtract_dark_current(RampModel& model, const DarkRef& 
                              " SCI has shape " + shape_text(dark.sci.shape()) + ", too short for the science SCI " +
                              shape_text(model.sci.shape()) + " and a single group cannot be extrapolated");
         frames.frames_total = ng_d + extra;
-        result.warnings.push_back("Not enough data in dark reference file to match to science data; dark extrapolated by " +
-                                  std::to_string(extra) + " groups");
+        plan.result.warnings.push_back("Not enough data in dark reference file to match to science data; dark extrapolated by " +
+                                       std::to_string(extra) + " groups");
     }
     if (nf_d > nf_s || gg_d > gg_s) {
-        result.outcome = StepOutcome::skip("dark NFRAMES/GROUPGAP (" + std::to_string(nf_d) + "/" + std::to_string(gg_d) +
-                                           ") exceed the science values (" + std::to_string(nf_s) + "/" + std::to_string(gg_s) + ")");
-        return result;
+        plan.result.outcome = StepOutcome::skip("dark NFRAMES/GROUPGAP (" + std::to_string(nf_d) + "/" + std::to_string(gg_d) +
+                                                ") exceed the science values (" + std::to_string(nf_s) + "/" + std::to_string(gg_s) + ")");
+        return plan;
     }
-
-    const DarkMatch match{nf_s, gg_s, nf_s != nf_d || gg_s != gg_d};
     // stcal copies frame g*(nframes+groupgap) for one-frame groups and fails past the dark's end.
-    if (match.averaged && nf_s == 1 && ng_s > 0 && (ng_s - 1) * (1 + gg_s) >= frames.frames_total)
+    if (plan.match.averaged && nf_s == 1 && ng_s > 0 && (ng_s - 1) * (1 + gg_s) >= frames.frames_total)
         throw InputError("dark_current: DARK reference" + (dark.path.empty() ? std::string() : " '" + dark.path + "'") +
                          " SCI has shape " + shape_text(dark.sci.shape()) + ", too few frames for the science SCI " +
                          shape_text(model.sci.shape()) + " with GROUPGAP=" + std::to_string(gg_s));
-    subtract_dark_rows(model, frames, match, model.meta.intstart, 0, model.ny());
-    if (params.dark_output) result.dark_used = dark_as_subtracted(frames, match, model.nints(), ng_s);
-    return result;
+    return plan;
+}
+
+/// After the rows: the dark as subtracted (only with dark_output) and the result.
+inline DarkCurrentResult finish_dark_subtraction(DarkPlan& plan, const RampModel& model, const DarkCurrentParams& params = {}) {
+    if (plan.subtracts() && params.dark_output)
+        plan.result.dark_used = detail::dark_as_subtracted(plan.frames, plan.match, model.nints(), model.ngroups());
+    return std::move(plan.result);
+}
+
+/// Subtracts the dark from SCI in place and ORs its DQ into PIXELDQ; GROUPDQ is not consulted
+/// (saturated groups are subtracted too). MIRI (several dark integrations): science integration i
+/// uses dark integration i while i < nints_dark and INTSTART == 1, else the last one.
+/// Throws InputError for a dark not (nints_d, ngroups_d, ny, nx), a DQ plane not (ny, nx),
+/// NFRAMES < 1 or GROUPGAP < 0 (science or dark), or a one-group dark that must be extrapolated.
+inline DarkCurrentResult subtract_dark_current(RampModel& model, const DarkRef& dark, const DarkCurrentParams& params = {}) {
+    DarkPlan plan = plan_dark_subtraction(model, dark, params);
+    if (plan.subtracts()) detail::subtract_dark_rows(model, plan.frames, plan.match, plan.intstart, 0, model.ny());
+    return finish_dark_subtraction(plan, model, params);
 }
 
 }  // namespace orrery::jwst

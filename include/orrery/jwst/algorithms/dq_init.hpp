@@ -48,8 +48,8 @@ inline void dq_init_rows(RampModel& model, const NdArray<std::uint32_t, 2>& mask
 /// Missing or mis-shaped PIXELDQ/GROUPDQ are first replaced by zeros (as jwst does).
 /// `user_dq` (nullptr = none) is the already-loaded `user_supplied_dq` array, cast to uint32.
 /// Throws InputError when the MASK DQ or the user array is not (ny, nx).
-inline void initialize_dq(RampModel& model, const MaskRef& mask, const DqInitParams& /*params*/ = {},
-                          const NdArray<std::uint32_t, 2>* user_dq = nullptr) {
+/// Row blocks: prepare_dq_init once (shapes and checks), then detail::dq_init_rows on any row ranges.
+inline void prepare_dq_init(RampModel& model, const MaskRef& mask, const NdArray<std::uint32_t, 2>* user_dq = nullptr) {
     const std::array<std::size_t, 2> plane{model.ny(), model.nx()};
     if (model.pixeldq.shape() != plane) model.pixeldq.resize(plane, 0u);
     if (model.groupdq.shape() != model.sci.shape()) model.groupdq.resize(model.sci.shape(), 0u);
@@ -58,7 +58,11 @@ inline void initialize_dq(RampModel& model, const MaskRef& mask, const DqInitPar
     if (user_dq && user_dq->shape() != plane)
         throw InputError("dq_init: user_supplied_dq has shape " + shape_text(user_dq->shape()) + " but the science SCI is " +
                          shape_text(model.sci.shape()) + " (expecting " + shape_text(plane) + ")");
+}
 
+inline void initialize_dq(RampModel& model, const MaskRef& mask, const DqInitParams& /*params*/ = {},
+                          const NdArray<std::uint32_t, 2>* user_dq = nullptr) {
+    prepare_dq_init(model, mask, user_dq);
     detail::dq_init_rows(model, mask.dq, user_dq, 0, model.ny());
 }
 

@@ -156,7 +156,9 @@ inline void correct_linearity_rows(RampModel& model, const LinearityRef& lin, bo
 /// requires no READ_TIMES, which this model never carries).
 /// Throws InputError for COEFFS/DQ/INV_COEFFS not (n, ny, nx) / (ny, nx), fewer than 2
 /// coefficients, or a read-level ramp with fewer than 2 groups.
-inline void correct_linearity(RampModel& model, const LinearityRef& lin, const LinearityParams& /*params*/ = {}) {
+/// Row blocks: prepare_linearity once (checks; returns whether the read-level variant runs),
+/// then detail::correct_linearity_rows on any row ranges.
+inline bool prepare_linearity(RampModel& model, const LinearityRef& lin) {
     detail::require_science_plane("LINEARITY", lin, "COEFFS", lin.coeffs, model);
     detail::require_science_plane("LINEARITY", lin, "DQ", lin.dq, model);
     detail::require_zeroframe_shape("linearity", model);
@@ -181,6 +183,11 @@ inline void correct_linearity(RampModel& model, const LinearityRef& lin, const L
                              ") needs at least 2 groups but SCI is " + shape_text(model.sci.shape()));
         if (model.groupdq.empty()) model.groupdq.resize(model.sci.shape(), 0u);
     }
+    return read_level;
+}
+
+inline void correct_linearity(RampModel& model, const LinearityRef& lin, const LinearityParams& /*params*/ = {}) {
+    const bool read_level = prepare_linearity(model, lin);
     detail::correct_linearity_rows(model, lin, read_level, 0, model.ny());
 }
 

@@ -39,10 +39,15 @@ inline void subtract_superbias_rows(RampModel& model, const SuperbiasRef& bias, 
 }  // namespace detail
 
 /// Throws InputError when the superbias SCI/DQ or ZEROFRAME is not (.., ny, nx).
-inline void subtract_superbias(RampModel& model, const SuperbiasRef& bias, const SuperbiasParams& /*params*/ = {}) {
+/// Row blocks: check_superbias once, then detail::subtract_superbias_rows on any row ranges.
+inline void check_superbias(const RampModel& model, const SuperbiasRef& bias) {
     detail::require_science_plane("SUPERBIAS", bias, "SCI", bias.sci, model);
     detail::require_science_plane("SUPERBIAS", bias, "DQ", bias.dq, model);
     detail::require_zeroframe_shape("superbias", model);
+}
+
+inline void subtract_superbias(RampModel& model, const SuperbiasRef& bias, const SuperbiasParams& /*params*/ = {}) {
+    check_superbias(model, bias);
     detail::subtract_superbias_rows(model, bias, 0, model.ny());
 }
 

@@ -5,6 +5,10 @@
 #include "orrery/jwst/io/fits_reader.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
+#include <cstddef>
+#include <memory>
+#include <optional>
+
 namespace orrery::jwst {
 
 struct DQInitStep {
@@ -20,13 +24,35 @@ struct DQInitStep {
             ctx.skip_step("no MASK reference file (N/A)");
             return model;
         }
-        std::optional<NdArray<std::uint32_t, 2>> user;
-        if (p.user_supplied_dq && !p.user_supplied_dq->empty()) {
-            io::FitsReader reader(*p.user_supplied_dq);
-            user = reader.read<std::uint32_t, 2>(reader.has("DQ") ? "DQ" : "PRIMARY");
-        }
+        const auto user = load_user_dq(p);
         initialize_dq(model, *mask, p, user ? &*user : nullptr);
         return model;
+    }
+
+    // Row step: the MASK (and user DQ) are read and the DQ arrays shaped once.
+    struct RowState {
+        std::shared_ptr<const MaskRef> mask;
+        std::optional<NdArray<std::uint32_t, 2>> user;
+    };
+    static RowState prepare(RampModel& model, const Params& p, Context& ctx) {
+        RowState s{load_reference<MaskRef>(ctx, "mask", model), {}};
+        if (!s.mask) {
+            ctx.skip_step("no MASK reference file (N/A)");
+            return s;
+        }
+        s.user = load_user_dq(p);
+        prepare_dq_init(model, *s.mask, s.user ? &*s.user : nullptr);
+        return s;
+    }
+    static void process_rows(RampModel& model, const RowState& s, const Params&, std::size_t y0, std::size_t y1) {
+        detail::dq_init_rows(model, s.mask->dq, s.user ? &*s.user : nullptr, y0, y1);
+    }
+
+private:
+    static std::optional<NdArray<std::uint32_t, 2>> load_user_dq(const Params& p) {
+        if (!p.user_supplied_dq || p.user_supplied_dq->empty()) return std::nullopt;
+        io::FitsReader reader(*p.user_supplied_dq);
+        return reader.read<std::uint32_t, 2>(reader.has("DQ") ? "DQ" : "PRIMARY");
     }
 };
 

@@ -4,6 +4,8 @@
 #include "orrery/jwst/algorithms/group_scale.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
+#include <cstddef>
+
 namespace orrery::jwst {
 
 struct GroupScaleStep {
@@ -15,6 +17,19 @@ struct GroupScaleStep {
     static RampModel process(RampModel model, const Params& p, Context& ctx) {
         report_outcome(ctx, apply_group_scale(model, p));
         return model;
+    }
+
+    // Row step: the scale comes from the header only.
+    struct RowState {
+        float scale = 1.0f;
+    };
+    static RowState prepare(RampModel& model, const Params&, Context& ctx) {
+        const GroupScalePlan plan = plan_group_scale(model);
+        report_outcome(ctx, plan.outcome);
+        return {plan.scale};
+    }
+    static void process_rows(RampModel& model, const RowState& s, const Params&, std::size_t y0, std::size_t y1) {
+        detail::scale_ramp_rows(model, s.scale, y0, y1);
     }
 };
 

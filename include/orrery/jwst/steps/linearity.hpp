@@ -4,6 +4,10 @@
 #include "orrery/jwst/algorithms/linearity.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
+#include <cstddef>
+#include <memory>
+#include <optional>
+
 namespace orrery::jwst {
 
 struct LinearityStep {
@@ -21,6 +25,21 @@ struct LinearityStep {
         }
         correct_linearity(model, *lin, p);
         return model;
+    }
+
+    // Row step: the LINEARITY reference is read and checked once (coefficient fixes are per row).
+    struct RowState {
+        std::shared_ptr<const LinearityRef> lin;
+        bool read_level = false;
+    };
+    static RowState prepare(RampModel& model, const Params&, Context& ctx) {
+        RowState s{load_reference<LinearityRef>(ctx, "linearity", model)};
+        if (!s.lin) ctx.skip_step("no LINEARITY reference file (N/A)");
+        else s.read_level = prepare_linearity(model, *s.lin);
+        return s;
+    }
+    static void process_rows(RampModel& model, const RowState& s, const Params&, std::size_t y0, std::size_t y1) {
+        detail::correct_linearity_rows(model, *s.lin, s.read_level, y0, y1);
     }
 };
 

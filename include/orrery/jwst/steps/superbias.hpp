@@ -4,6 +4,10 @@
 #include "orrery/jwst/algorithms/superbias.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
+#include <cstddef>
+#include <memory>
+#include <optional>
+
 namespace orrery::jwst {
 
 struct SuperBiasStep {
@@ -21,6 +25,20 @@ struct SuperBiasStep {
         }
         subtract_superbias(model, *bias, p);
         return model;
+    }
+
+    // Row step: the SUPERBIAS is read and checked once.
+    struct RowState {
+        std::shared_ptr<const SuperbiasRef> bias;
+    };
+    static RowState prepare(RampModel& model, const Params&, Context& ctx) {
+        RowState s{load_reference<SuperbiasRef>(ctx, "superbias", model)};
+        if (!s.bias) ctx.skip_step("no SUPERBIAS reference file (N/A)");
+        else check_superbias(model, *s.bias);
+        return s;
+    }
+    static void process_rows(RampModel& model, const RowState& s, const Params&, std::size_t y0, std::size_t y1) {
+        detail::subtract_superbias_rows(model, *s.bias, y0, y1);
     }
 };
 
