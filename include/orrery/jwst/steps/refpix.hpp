@@ -1,7 +1,10 @@
 #pragma once
 // refpix: remove bias drifts measured in the reference pixels (NIR "median" algorithm).
+// Planes are corrected in place and in parallel (refpix_inplace.hpp: same bits as the
+// double-precision copy of each plane that subtract_reference_pixels makes). Not a row
+// step: a plane's correction needs its reference rows and columns first.
 
-#include "orrery/jwst/algorithms/refpix.hpp"
+#include "orrery/jwst/algorithms/refpix_inplace.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
 namespace orrery::jwst {
@@ -15,7 +18,8 @@ struct RefPixStep {
     static constexpr std::array<std::string_view, 2> reference_types{"refpix", "sirskernel"};
     using Params = RefPixParams;
     static RampModel process(RampModel model, const Params& p, Context& ctx) {
-        report_outcome(ctx, subtract_reference_pixels(model, p));
+        auto for_planes = [&](std::size_t n, const auto& body) { ctx.parallel_for(n, body); };
+        report_outcome(ctx, subtract_reference_pixels_inplace(model, p, for_planes));
         return model;
     }
 };
