@@ -6,6 +6,7 @@
 #include "orrery/jwst.hpp"
 #include "orrery/jwst/algorithms/jump_parallel.hpp"
 #include "orrery/jwst/algorithms/refpix_inplace.hpp"
+#include "orrery/jwst/algorithms/saturation_parallel.hpp"
 #include "orrery/jwst/parallel.hpp"
 #include "orrery/jwst/simulate.hpp"
 
@@ -326,4 +327,45 @@ TEST_CASE("refpix in place gives the bits of the double-precision plane copies",
             }
     CHECK(n > 40);
     CHECK(changed > 30);  // most cases really correct something
+}
+
+TEST_CASE("saturation over row blocks gives the serial flags", "[parity][saturation]") {
+    for (int nframes : {1, 4}) {
+        SimulationConfig c = sim_config(40, 56, 2, 6, 29);
+        c.nframes = nframes;
+        c.groupgap = nframes > 1 ? 1 : 0;
+        c.n_saturating_stars = 6;
+        const SimulatedExposure e = simulate_exposure(c);
+        RampModel in = e.ramp;
+        initialize_dq(in, e.mask);
+        in.groupdq(0, 3, 5, 7) |= dq::SATURATED;  // a flag already present on input
+        in.zeroframe = NdArray<float, 3>({in.nints(), in.ny(), in.nx()});
+        for (std::size_t k = 0; k < in.zeroframe->size(); ++k) (*in.zeroframe)[k] = in.sci[k % in.sci.plane_size()];
+        (*in.zeroframe)[11] = 0.0f;
+        in.meta.zeroframe = true;
+        for (int grow : {0, 1, 2})
+            for (bool readpatt : {true, false}) {
+                INFO("nframes " << nframes << " grow " << grow << " readpatt " << readpatt);
+                SaturationParams p;
+                p.n_pix_grow_sat = grow;
+                p.use_readpatt = readpatt;
+                RampModel want = in;
+                flag_saturation(want, e.saturation, &e.superbias, p);
+                for (int how = 0; how < 2; ++how) {
+                    RampModel got = in;
+                    if (how == 0) flag_saturation_rows(got, e.saturation, &e.superbias, p, scrambled_rows);
+                    else {
+                        Quiet ctx(4);
+                        flag_saturation_rows(got, e.saturation, &e.superbias, p,
+                                             [&](std::size_t n, const auto& body) { parallel_rows(ctx, 4, n, 2, body); });
+                    }
+                    CHECK(same_bits(got.groupdq, want.groupdq));
+                    CHECK(same_bits(got.pixeldq, want.pixeldq));
+                    CHECK(same_bits(*got.zeroframe, *want.zeroframe));
+                }
+                std::size_t sat = 0;
+                for (auto q : want.groupdq) sat += (q & dq::SATURATED) != 0;
+                CHECK(sat > 20);
+            }
+    }
 }

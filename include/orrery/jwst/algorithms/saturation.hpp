@@ -80,15 +80,9 @@ inline double read_pattern_mean(std::size_t g, std::size_t nf) {
 
 }  // namespace detail
 
-/// Flags GROUPDQ in place (SATURATED, AD_FLOOR|DO_NOT_USE, DO_NOT_USE from the read-pattern
-/// passes), ORs the SATURATION DQ (incl. NO_SAT_CHECK for NaN thresholds) into PIXELDQ and
-/// zeroes bad ZEROFRAME pixels. Runs on raw DN: call before superbias. `bias` (nullptr = none,
-/// i.e. 0) is the SUPERBIAS SCI used only by the group-2 pass; its NaNs are not cleaned.
-/// Throws InputError for a reference not (ny, nx) or NFRAMES < 1 with use_readpatt.
-/// Row blocks: the threshold tests are per pixel, but the growth needs n_pix_grow_sat rows of
-/// neighbours, so a parallel version must dilate from an unmodified snapshot of the halo rows.
-inline void flag_saturation(RampModel& model, const SaturationRef& sat, const SuperbiasRef* bias,
-                            const SaturationParams& params = {}) {
+/// The input checks of flag_saturation (InputError, see below).
+inline void check_saturation_inputs(const RampModel& model, const SaturationRef& sat, const SuperbiasRef* bias,
+                                    const SaturationParams& params) {
     using namespace detail;
     require_science_plane("SATURATION", sat, "SCI", sat.sci, model);
     require_science_plane("SATURATION", sat, "DQ", sat.dq, model);
@@ -102,7 +96,19 @@ inline void flag_saturation(RampModel& model, const SaturationRef& sat, const Su
                          shape_text(model.sci.shape()));
     if (params.use_readpatt && model.meta.nframes < 1)
         throw InputError("saturation: NFRAMES=" + std::to_string(model.meta.nframes) + " in the science header is not positive");
+}
 
+/// Flags GROUPDQ in place (SATURATED, AD_FLOOR|DO_NOT_USE, DO_NOT_USE from the read-pattern
+/// passes), ORs the SATURATION DQ (incl. NO_SAT_CHECK for NaN thresholds) into PIXELDQ and
+/// zeroes bad ZEROFRAME pixels. Runs on raw DN: call before superbias. `bias` (nullptr = none,
+/// i.e. 0) is the SUPERBIAS SCI used only by the group-2 pass; its NaNs are not cleaned.
+/// Throws InputError for a reference not (ny, nx) or NFRAMES < 1 with use_readpatt.
+/// Row blocks: the threshold tests are per pixel, but the growth needs n_pix_grow_sat rows of
+/// neighbours, so a parallel version must dilate from an unmodified snapshot of the halo rows.
+inline void flag_saturation(RampModel& model, const SaturationRef& sat, const SuperbiasRef* bias,
+                            const SaturationParams& params = {}) {
+    using namespace detail;
+    check_saturation_inputs(model, sat, bias, params);
     const std::size_t ny = model.ny(), nx = model.nx(), np = ny * nx;
     const std::size_t nints = model.nints(), ngroups = model.ngroups();
     const std::size_t grow = params.n_pix_grow_sat > 0 ? static_cast<std::size_t>(params.n_pix_grow_sat) : 0;

@@ -42,4 +42,30 @@ inline void dilate_square(const std::uint8_t* in, std::uint8_t* out, std::size_t
     }
 }
 
+/// Rows [y0, y1) of dilate_square(in) (any n >= 0; n = 0 copies in != 0), written to
+/// out[(y - y0) * nx + x]. Reads rows [y0 - n, y1 + n) of `in` only, so disjoint row ranges
+/// can run concurrently once the whole mask is final. `column` is scratch.
+inline void dilate_square_rows(const std::uint8_t* in, std::uint8_t* out, std::size_t ny, std::size_t nx, std::size_t n,
+                               std::size_t y0, std::size_t y1, std::vector<std::uint8_t>& column) {
+    column.resize(nx);
+    for (std::size_t y = y0; y < y1; ++y) {
+        // Vertical pass: OR of rows [y - n, y + n] inside the image.
+        const std::size_t lo = y >= n ? y - n : 0, hi = std::min(ny - 1, y + n);
+        std::copy_n(in + lo * nx, nx, column.data());
+        for (std::size_t r = lo + 1; r <= hi; ++r) {
+            const std::uint8_t* src = in + r * nx;
+            for (std::size_t x = 0; x < nx; ++x) column[x] |= src[x];
+        }
+        // Horizontal pass: a sliding count over [x - n, x + n].
+        std::uint8_t* dst = out + (y - y0) * nx;
+        std::size_t count = 0;
+        for (std::size_t x = 0; x < std::min(n, nx); ++x) count += column[x] != 0;
+        for (std::size_t x = 0; x < nx; ++x) {
+            if (x + n < nx) count += column[x + n] != 0;
+            if (x > n) count -= column[x - n - 1] != 0;
+            dst[x] = count != 0;
+        }
+    }
+}
+
 }  // namespace orrery::jwst::detail

@@ -1,7 +1,10 @@
 #pragma once
 // saturation: flag saturated groups (and A/D floor) from the SATURATION reference.
+// Rows run in parallel blocks, the growth of each group's flags after the whole group
+// was tested (saturation_parallel.hpp; same bits as flag_saturation). Not a row step:
+// the growth reads neighbouring rows.
 
-#include "orrery/jwst/algorithms/saturation.hpp"
+#include "orrery/jwst/algorithms/saturation_parallel.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
 namespace orrery::jwst {
@@ -21,7 +24,8 @@ struct SaturationStep {
         }
         // The superbias only sharpens the second-group test; "N/A" means a bias of 0.
         const auto bias = load_reference<SuperbiasRef>(ctx, "superbias", model);
-        flag_saturation(model, *sat, bias.get(), p);
+        auto for_rows = [&](std::size_t rows, const auto& body) { parallel_rows(ctx, ctx.max_threads(), rows, 16, body); };
+        flag_saturation_rows(model, *sat, bias.get(), p, for_rows);
         return model;
     }
 };

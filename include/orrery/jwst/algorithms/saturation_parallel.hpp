@@ -1,0 +1,169 @@
+#pragma once
+// flag_saturation over row blocks, bit-identical to the serial kernel for any split:
+//
+//   flag_saturation_rows(model, sat, bias, params, for_rows);
+//     for_rows(rows, body): body(y0, y1) over row ranges covering [0, rows), possibly
+//     concurrently (e.g. parallel_rows in orrery/jwst/parallel.hpp).
+//
+// The growth (n_pix_grow_sat) of a group's flags needs that group's flags on the rows
+// around, final before anyone grows them. So every group plane takes two phases: (A)
+// the per-pixel tests write the plane's flags and a 0/1 copy of the bit to grow; (B)
+// after all rows did A, each row block dilates that copy (reading its halo rows) into
+// its own rows. One parallel loop runs B of a plane together with A of the next (two
+// copy buffers), so a pass over the ramp costs one loop per group. Pass 2 (read
+// pattern, backward) is organised the same way: a plane's test reads only its own
+// flags and the SATURATED bit of the next plane, which pass 2 never changes. Pass 3
+// (group 2) and the ZEROFRAME tests are per pixel; the ZEROFRAME growth again takes a
+// second phase. Thresholds are formed on the fly exactly as prepare_thresholds does.
+
+#include "orrery/jwst/algorithms/saturation.hpp"
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace orrery::jwst {
+
+namespace detail {
+
+/// prepare_thresholds for one pixel: the threshold the passes compare with, and whether it is NO_SAT_CHECK.
+struct PixelThreshold {
+    float value;
+    bool no_sat_check;
+    std::uint32_t dq;
+};
+inline PixelThreshold pixel_threshold(const SaturationRef& sat, std::size_t k) {
+    const float v = sat.sci[k];
+    const bool nan = std::isnan(v);
+    const std::uint32_t d = sat.dq[k] | (nan ? dq::NO_SAT_CHECK : 0u);
+    const bool nsc = dq::has_all(d, dq::NO_SAT_CHECK);
+    return {nsc ? atod_limit + 1.0f : v, nsc, d};
+}
+
+/// Rows [y0, y1) of plane `flags`: OR `bit` wherever the dilation of `mask` is set.
+inline void grow_into_rows(const std::uint8_t* mask, std::uint8_t* flags, std::uint8_t bit, std::size_t ny, std::size_t nx, std::size_t n,
+                           std::size_t y0, std::size_t y1, std::vector<std::uint8_t>& grown, std::vector<std::uint8_t>& column) {
+    grown.resize((y1 - y0) * nx);
+    dilate_square_rows(mask, grown.data(), ny, nx, n, y0, y1, column);
+    std::uint8_t* out = flags + y0 * nx;
+    for (std::size_t k = 0; k < grown.size(); ++k) out[k] = static_cast<std::uint8_t>(out[k] | (grown[k] ? bit : 0));
+}
+
+}  // namespace detail
+
+/// See the file comment. Same checks and errors as flag_saturation.
+template <class ForRows>
+void flag_saturation_rows(RampModel& model, const SaturationRef& sat, const SuperbiasRef* bias, const SaturationParams& params,
+                          ForRows&& for_rows) {
+    using namespace detail;
+    check_saturation_inputs(model, sat, bias, params);
+    const std::size_t ny = model.ny(), nx = model.nx(), np = ny * nx;
+    const std::size_t nints = model.nints(), ngroups = model.ngroups();
+    const std::size_t grow = params.n_pix_grow_sat > 0 ? static_cast<std::size_t>(params.n_pix_grow_sat) : 0;
+    const std::size_t nf = params.use_readpatt ? static_cast<std::size_t>(model.meta.nframes) : 1;
+    if (np == 0) return;
+
+    std::vector<std::uint8_t> ever(np);
+    std::vector<std::uint8_t> copy[2] = {std::vector<std::uint8_t>(grow ? np : 0), std::vector<std::uint8_t>(grow ? np : 0)};
+    for (std::size_t i = 0; i < nints; ++i) {
+        // Pass 1 (forward): cumulative threshold crossing, A/D floor; SATURATED grown per group.
+        for (std::size_t g = 0; g <= ngroups; ++g) {
+            if (g == ngroups && grow == 0) break;
+            for_rows(ny, [&](std::size_t y0, std::size_t y1) {
+                std::vector<std::uint8_t> grown, column;
+                if (g > 0 && grow > 0)  // phase B of the previous group
+                    grow_into_rows(copy[(g - 1) & 1].data(), model.groupdq.plane(i * ngroups + g - 1), g_sat, ny, nx, grow, y0, y1, grown,
+                                   column);
+                if (g == ngroups) return;
+                const float* s = model.sci.plane(i * ngroups + g);
+                std::uint8_t* q = model.groupdq.plane(i * ngroups + g);
+                std::uint8_t* c = grow ? copy[g & 1].data() : nullptr;
+                for (std::size_t k = y0 * nx; k < y1 * nx; ++k) {
+                    if (g == 0) ever[k] = 0;
+                    if (s[k] >= pixel_threshold(sat, k).value) ever[k] = 1;  // NaN data never trips
+                    if (ever[k]) q[k] |= g_sat;
+                    if (s[k] <= 0.0f) q[k] |= g_floor | g_dnu;
+                    if (c) c[k] = (q[k] & g_sat) != 0;
+                }
+            });
+        }
+        if (!params.use_readpatt) continue;
+
+        // Pass 2 (backward) over the groups whose frame averaging dilutes the threshold.
+        std::vector<std::size_t> active;
+        std::vector<double> dilution;
+        for (std::size_t g = ngroups >= 2 ? ngroups - 1 : 0; g-- > 0;) {
+            const double d = read_pattern_mean(g, nf) / static_cast<double>((g + 1) * nf);
+            if (d == 1.0) continue;
+            active.push_back(g);
+            dilution.push_back(d);
+        }
+        std::vector<std::uint8_t> flag2[2] = {std::vector<std::uint8_t>(active.empty() ? 0 : np),
+                                              std::vector<std::uint8_t>(active.size() > 1 ? np : 0)};
+        for (std::size_t j = 0; j <= active.size(); ++j) {
+            if (active.empty()) break;
+            for_rows(ny, [&](std::size_t y0, std::size_t y1) {
+                std::vector<std::uint8_t> grown, column;
+                if (j > 0)  // phase B of the previous active group
+                    grow_into_rows(flag2[(j - 1) & 1].data(), model.groupdq.plane(i * ngroups + active[j - 1]), g_dnu, ny, nx, grow, y0, y1,
+                                   grown, column);
+                if (j == active.size()) return;
+                const std::size_t g = active[j];
+                const float* s = model.sci.plane(i * ngroups + g);
+                const std::uint8_t* q = model.groupdq.plane(i * ngroups + g);
+                const std::uint8_t* next = model.groupdq.plane(i * ngroups + g + 1);
+                std::uint8_t* f = flag2[j & 1].data();
+                for (std::size_t k = y0 * nx; k < y1 * nx; ++k) {
+                    const PixelThreshold t = pixel_threshold(sat, k);
+                    // float32 threshold times a float64 factor: compared in double, as numpy does.
+                    const double thr = static_cast<double>(t.value) * (t.no_sat_check ? 1.0 : dilution[j]);
+                    f[k] = static_cast<double>(s[k]) >= thr && (q[k] & (g_sat | g_dnu)) == 0 && (next[k] & g_sat) != 0;
+                }
+            });
+        }
+    }
+
+    // Pass 3 (group 2 saturating in its last frame), PIXELDQ, and the ZEROFRAME tests: per pixel.
+    const bool zeroframe = model.meta.zeroframe && model.zeroframe;
+    std::vector<std::uint8_t> zsat(zeroframe ? nints * np : 0);
+    const float mean0 = static_cast<float>(read_pattern_mean(0, nf));
+    const float last2 = static_cast<float>(3 * nf);
+    const float nframes1 = static_cast<float>(nf);
+    for_rows(ny, [&](std::size_t y0, std::size_t y1) {
+        for (std::size_t i = 0; i < nints; ++i) {
+            if (params.use_readpatt && ngroups > 2) {
+                const float* s0 = model.sci.plane(i * ngroups + 0);
+                const float* s1 = model.sci.plane(i * ngroups + 1);
+                std::uint8_t* dq1 = model.groupdq.plane(i * ngroups + 1);
+                const std::uint8_t* dq2 = model.groupdq.plane(i * ngroups + 2);
+                for (std::size_t k = y0 * nx; k < y1 * nx; ++k) {
+                    const float T = pixel_threshold(sat, k).value;
+                    const float b = bias ? bias->sci[k] : 0.0f;
+                    const bool below = ((s0[k] - b) / mean0) * last2 + b < T;
+                    const bool jump = (s1[k] - s0[k]) > (T - s0[k]) / nframes1;
+                    const bool sat_next = (dq2[k] & g_sat) != 0 && (dq1[k] & g_sat) == 0;
+                    if (below && jump && sat_next) dq1[k] |= g_dnu;
+                }
+            }
+            if (zeroframe) {
+                const float* z = model.zeroframe->plane(i);
+                for (std::size_t k = y0 * nx; k < y1 * nx; ++k) zsat[i * np + k] = z[k] >= pixel_threshold(sat, k).value;
+            }
+        }
+        for (std::size_t k = y0 * nx; k < y1 * nx; ++k) model.pixeldq[k] |= pixel_threshold(sat, k).dq;
+    });
+    // ZEROFRAME: saturated (grown) or floor pixels become 0.0, the "bad" marker.
+    if (zeroframe)
+        for_rows(ny, [&](std::size_t y0, std::size_t y1) {
+            std::vector<std::uint8_t> grown((y1 - y0) * nx), column;
+            for (std::size_t i = 0; i < nints; ++i) {
+                dilate_square_rows(zsat.data() + i * np, grown.data(), ny, nx, grow, y0, y1, column);
+                float* z = model.zeroframe->plane(i) + y0 * nx;
+                for (std::size_t k = 0; k < grown.size(); ++k)
+                    if (grown[k] || z[k] <= 0.0f) z[k] = 0.0f;
+            }
+        });
+}
+
+}  // namespace orrery::jwst
