@@ -5,6 +5,8 @@
 // (calc_med_first_diffs: with >= 4 usable values every value equal to the maximum is
 // dropped first -- all ties, not just one).
 
+#include "orrery/jwst/algorithms/small_sort.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -14,11 +16,17 @@ namespace orrery::jwst::jump_detail {
 
 inline constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
 
-/// Median of buf[0, n) (no NaNs). Reorders buf. NaN for n == 0.
+/// Median of buf[0, n) (no NaNs). Reorders buf. NaN for n == 0. Short ramps are sorted by a
+/// network (small_sort.hpp): the same order statistics as nth_element, several times faster.
 template <class T>
 T median_in_place(T* buf, std::size_t n) {
     if (n == 0) return std::numeric_limits<T>::quiet_NaN();
     const std::size_t h = n / 2;
+    if (sort_small(buf, n)) {
+        if (n % 2 == 1) return buf[h];
+        const T sum = buf[h - 1] + buf[h];  // numpy: mean of the two, summed in T
+        return sum / T(2);
+    }
     std::nth_element(buf, buf + h, buf + n);
     const T hi = buf[h];
     if (n % 2 == 1) return hi;

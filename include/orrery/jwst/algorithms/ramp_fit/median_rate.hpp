@@ -3,6 +3,7 @@
 // median of the first differences (DN/s) that are not DO_NOT_USE / SATURATED
 // and do not end on a JUMP_DET group. It scales the segment Poisson variances.
 
+#include "orrery/jwst/algorithms/small_sort.hpp"
 #include "orrery/jwst/dq_flags.hpp"
 
 #include <algorithm>
@@ -19,19 +20,9 @@ inline double nan_median(double* values, int n, double* scratch) noexcept {
     for (int k = 0; k < n; ++k)
         if (!std::isnan(values[k])) values[m++] = values[k];
     if (m == 0) return std::numeric_limits<double>::quiet_NaN();
-    if (m <= 32) {
-        // Ramps are short: place each value at its rank (ties by position). Branch-free,
-        // unlike a comparison sort on noisy data.
-        for (int i = 0; i < m; ++i) {
-            const double vi = values[i];
-            int rank = 0;
-            for (int j = 0; j < m; ++j) rank += (values[j] < vi) | ((values[j] == vi) & (j < i));
-            scratch[rank] = vi;
-        }
-        values = scratch;
-    } else {
-        std::sort(values, values + m);
-    }
+    // Ramps are short: a branch-free sorting network (small_sort.hpp), std::sort beyond.
+    if (!sort_small(values, static_cast<std::size_t>(m))) std::sort(values, values + m);
+    (void)scratch;
     const int mid = m / 2;
     return (m & 1) ? values[mid] : (values[mid] + values[mid - 1]) / 2.0;
 }
