@@ -140,7 +140,9 @@ TEST_CASE("row steps: prepare + process_rows in any row order + finish equals pr
 }
 
 TEST_CASE("one-slice jump detection is identical for any row split and thread count", "[parity][jump]") {
-    const SimulatedExposure e = simulate_exposure(sim_config(48, 64, 2, 10, 11));
+  for (auto [nints, ngroups] : {std::pair{2, 10}, std::pair{1, 10}, std::pair{1, 5}, std::pair{3, 4}}) {
+    INFO("nints " << nints << " ngroups " << ngroups);
+    const SimulatedExposure e = simulate_exposure(sim_config(48, 64, nints, ngroups, 11));
     const RampModel in = calibrated(e);
     for (int variant = 0; variant < 4; ++variant) {
         INFO("variant " << variant);
@@ -173,8 +175,9 @@ TEST_CASE("one-slice jump detection is identical for any row split and thread co
         }
         std::size_t jumps = 0;
         for (auto q : want.groupdq) jumps += (q & dq::JUMP_DET) != 0;
-        CHECK(jumps > 50);  // the data do exercise detection and neighbours
+        CHECK(jumps > 20);  // the data do exercise detection and neighbours
     }
+  }
 }
 
 TEST_CASE("one-slice jump detection in sigma-clip mode matches the serial kernel", "[parity][jump]") {

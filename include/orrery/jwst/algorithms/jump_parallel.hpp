@@ -18,8 +18,11 @@
 // Unlike upstream, maximum_cores never changes the result here: it only sets the threads.
 
 #include "orrery/jwst/algorithms/jump.hpp"
+#include "orrery/jwst/algorithms/small_sort.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -55,6 +58,73 @@ inline long long finish_detected_pixel(const Frame& f, std::size_t p, const Pixe
     }
     if (!out.medians.empty()) out.medians[p] = pn.median;
     return crs;
+}
+
+/// first_differences of up to `size` consecutive pixels, formed plane by plane: d[c * n + j] is
+/// difference j of pixel c. Also whether a pixel has a NaN difference or a JUMP flag already.
+struct ChunkDifferences {
+    static constexpr std::size_t size = 256;
+    std::vector<double> d;
+    std::vector<float> prev, cur;
+    std::vector<std::uint8_t> any_nan, any_jump;
+    explicit ChunkDifferences(std::size_t n) : d(size * n), prev(size), cur(size), any_nan(size), any_jump(size) {}
+
+    void load(const Frame& f, std::size_t p0, std::size_t count) {
+        const std::size_t nd = f.ngroups - 1, n = f.nints * nd;
+        const float* gain = f.gain + p0;
+        std::fill_n(any_jump.begin(), count, std::uint8_t{0});
+        for (std::size_t i = 0; i < f.nints; ++i)
+            for (std::size_t g = 0; g < f.ngroups; ++g) {
+                const std::size_t o = (i * f.ngroups + g) * f.plane() + p0;
+                const float* s = f.sci + o;
+                const std::uint8_t* q = f.gdq + o;
+                for (std::size_t c = 0; c < count; ++c) {
+                    cur[c] = group_electrons(s[c], q[c], gain[c]);
+                    any_jump[c] |= q[c] & g_jump;
+                }
+                if (g > 0)
+                    for (std::size_t c = 0; c < count; ++c) d[c * n + i * nd + g - 1] = static_cast<double>(cur[c] - prev[c]);
+                prev.swap(cur);
+            }
+        for (std::size_t c = 0; c < count; ++c) {
+            bool nan = false;
+            for (std::size_t j = 0; j < n; ++j) nan |= std::isnan(d[c * n + j]);
+            any_nan[c] = nan;
+        }
+    }
+};
+
+/// The common pixel of iterative mode, decided without detect_iterative: at least 4
+/// differences, none NaN, and no integration over the threshold in the first round, so
+/// nothing is flagged. Same numbers as the general path: the medians are the same order
+/// statistics, and max_j(|e_j| / sigma) == max_j(|e_j|) / sigma because dividing by a
+/// positive sigma is monotonic under rounding. Returns false when the general path must run
+/// (then `pn` is not set); `work` holds n doubles.
+inline bool quiet_iterative_pixel(const double* d, std::size_t n, std::size_t nints, double rn2nf, const RejectionThresholds& thr,
+                                  double* work, PixelNoise& pn) {
+    if (n < 4 || n > small_sort_max) return false;
+    std::copy_n(d, n, work);
+    pn.median = median_in_place(work, n);  // = nanmedian: nothing to drop
+    pn.sigma = noise_sigma(pn.median, rn2nf);
+    // robust_median of |d| with n >= 4 usable: every value equal to the largest dropped.
+    for (std::size_t j = 0; j < n; ++j) work[j] = std::fabs(d[j]);
+    sort_small(work, n);
+    std::size_t kept = n;
+    while (kept > 0 && work[kept - 1] == work[n - 1]) --kept;
+    if (kept == 0) return true;  // robust median NaN: every ratio NaN, nothing flagged
+    const double m = kept % 2 ? work[kept / 2] : (work[kept / 2 - 1] + work[kept / 2]) / 2.0;
+    const double sigma = noise_sigma(m, rn2nf);
+    if (std::isnan(sigma)) return true;
+    const std::size_t nd = n / nints;
+    for (std::size_t i = 0; i < nints; ++i) {
+        double emax = 0.0;
+        for (std::size_t k = 0; k < nd; ++k) {
+            const float e = static_cast<float>(std::fabs(d[i * nd + k]) - m);
+            emax = std::max(emax, std::fabs(static_cast<double>(e)));
+        }
+        if (emax / sigma > thr.four_or_more) return false;
+    }
+    return true;
 }
 
 /// setup_pdq for rows [y0, y1): bad gain -> NO_GAIN_VALUE | DO_NOT_USE.
@@ -140,24 +210,40 @@ StepOutcome detect_jumps_one_slice(RampModel& model, const GainRef& gain, const 
     std::atomic<long long> crs{0};
     const std::size_t n = f.nints * (f.ngroups - 1);
     // Pass 1: bad-gain PIXELDQ, detection, then (except sigma clip) counts, seeds and medians.
+    // The differences of a run of pixels are formed plane by plane (contiguous loads) first.
     for_rows(f.ny, [&](std::size_t y0, std::size_t y1) {
         flag_bad_gain_rows(model, gain, y0, y1);
         if (!detected) return;
         PixelScratch scratch(f.nints, f.ngroups);
+        ChunkDifferences chunk(n);
         long long local = 0;
-        for (std::size_t p = y0 * f.nx; p < y1 * f.nx; ++p) {
-            const PixelRamp px = f.pixel(p);
-            first_differences(px, scratch.d.data());
-            const double rn2nf = f.rn2_over_nframes(p);
-            const PixelNoise pn = pixel_noise(scratch.d.data(), n, rn2nf, scratch.work.data());
-            switch (rep.mode) {
-                case JumpMode::sigma_clip: detect_sigma_clip(px, st.rejection_threshold, st.only_use_ints, scratch); continue;
-                case JumpMode::single_pass: detect_single_pass(px, pn, st.rejection_threshold, scratch.d.data()); break;
-                case JumpMode::iterative: detect_iterative(px, rn2nf, st.thresholds, scratch); break;
-                case JumpMode::not_run: break;
+        for (std::size_t y = y0; y < y1; ++y)
+            for (std::size_t x0 = 0; x0 < f.nx; x0 += chunk.size) {
+                const std::size_t p0 = y * f.nx + x0, count = std::min(chunk.size, f.nx - x0);
+                chunk.load(f, p0, count);
+                for (std::size_t c = 0; c < count; ++c) {
+                    const std::size_t p = p0 + c;
+                    const PixelRamp px = f.pixel(p);
+                    const double* d = chunk.d.data() + c * n;
+                    const double rn2nf = f.rn2_over_nframes(p);
+                    PixelNoise pn;
+                    if (rep.mode == JumpMode::iterative && !chunk.any_nan[c] &&
+                        quiet_iterative_pixel(d, n, f.nints, rn2nf, st.thresholds, scratch.work.data(), pn)) {
+                        if (chunk.any_jump[c]) local += finish_detected_pixel(f, p, px, pn, d, st, planes);
+                        else if (!planes.medians.empty()) planes.medians[p] = pn.median;
+                        continue;
+                    }
+                    std::copy_n(d, n, scratch.d.data());
+                    pn = pixel_noise(scratch.d.data(), n, rn2nf, scratch.work.data());
+                    switch (rep.mode) {
+                        case JumpMode::sigma_clip: detect_sigma_clip(px, st.rejection_threshold, st.only_use_ints, scratch); continue;
+                        case JumpMode::single_pass: detect_single_pass(px, pn, st.rejection_threshold, scratch.d.data()); break;
+                        case JumpMode::iterative: detect_iterative(px, rn2nf, st.thresholds, scratch); break;
+                        case JumpMode::not_run: break;
+                    }
+                    local += finish_detected_pixel(f, p, px, pn, scratch.d.data(), st, planes);
+                }
             }
-            local += finish_detected_pixel(f, p, px, pn, scratch.d.data(), st, planes);
-        }
         crs += local;
     });
     if (rep.mode == JumpMode::sigma_clip) {
