@@ -60,72 +60,102 @@ inline long long finish_detected_pixel(const Frame& f, std::size_t p, const Pixe
     return crs;
 }
 
-/// first_differences of up to `size` consecutive pixels, formed plane by plane: d[c * n + j] is
-/// difference j of pixel c. Also whether a pixel has a NaN difference or a JUMP flag already.
+/// first_differences of up to `size` consecutive pixels, formed plane by plane (contiguous
+/// loads): df[j * size + c] is difference j of pixel c, in float32 (the reference computes it
+/// in float32; as a double it is the same number). Also whether a pixel has a NaN difference
+/// or a JUMP flag already.
 struct ChunkDifferences {
     static constexpr std::size_t size = 256;
-    std::vector<double> d;
-    std::vector<float> prev, cur;
+    std::size_t n;
+    std::vector<float> df, prev, cur;
     std::vector<std::uint8_t> any_nan, any_jump;
-    explicit ChunkDifferences(std::size_t n) : d(size * n), prev(size), cur(size), any_nan(size), any_jump(size) {}
+    explicit ChunkDifferences(std::size_t n_) : n(n_), df(size * n_), prev(size), cur(size), any_nan(size), any_jump(size) {}
 
     void load(const Frame& f, std::size_t p0, std::size_t count) {
-        const std::size_t nd = f.ngroups - 1, n = f.nints * nd;
+        const std::size_t nd = f.ngroups - 1, total = f.plane() * f.nints * f.ngroups;
         const float* gain = f.gain + p0;
         std::fill_n(any_jump.begin(), count, std::uint8_t{0});
+        std::fill_n(any_nan.begin(), count, std::uint8_t{0});
         for (std::size_t i = 0; i < f.nints; ++i)
             for (std::size_t g = 0; g < f.ngroups; ++g) {
                 const std::size_t o = (i * f.ngroups + g) * f.plane() + p0;
                 const float* s = f.sci + o;
                 const std::uint8_t* q = f.gdq + o;
+                // Many planes are read at once: fetch this plane's next run ahead (no effect on results).
+                for (std::size_t c = 0; c < size && o + count + c < total; c += 16) {
+                    __builtin_prefetch(s + count + c);
+                    if (c % 64 == 0) __builtin_prefetch(q + count + c);
+                }
                 for (std::size_t c = 0; c < count; ++c) {
                     cur[c] = group_electrons(s[c], q[c], gain[c]);
                     any_jump[c] |= q[c] & g_jump;
                 }
-                if (g > 0)
-                    for (std::size_t c = 0; c < count; ++c) d[c * n + i * nd + g - 1] = static_cast<double>(cur[c] - prev[c]);
+                if (g > 0) {
+                    float* out = df.data() + (i * nd + g - 1) * size;
+                    for (std::size_t c = 0; c < count; ++c) {
+                        out[c] = cur[c] - prev[c];
+                        any_nan[c] |= std::isnan(out[c]);
+                    }
+                }
                 prev.swap(cur);
             }
-        for (std::size_t c = 0; c < count; ++c) {
-            bool nan = false;
-            for (std::size_t j = 0; j < n; ++j) nan |= std::isnan(d[c * n + j]);
-            any_nan[c] = nan;
-        }
+    }
+    /// Pixel c's differences as doubles (first_differences).
+    void differences(std::size_t c, double* d) const {
+        for (std::size_t j = 0; j < n; ++j) d[j] = static_cast<double>(df[j * size + c]);
     }
 };
 
-/// The common pixel of iterative mode, decided without detect_iterative: at least 4
-/// differences, none NaN, and no integration over the threshold in the first round, so
-/// nothing is flagged. Same numbers as the general path: the medians are the same order
-/// statistics, and max_j(|e_j| / sigma) == max_j(|e_j|) / sigma because dividing by a
-/// positive sigma is monotonic under rounding. Returns false when the general path must run
-/// (then `pn` is not set); `work` holds n doubles.
-inline bool quiet_iterative_pixel(const double* d, std::size_t n, std::size_t nints, double rn2nf, const RejectionThresholds& thr,
-                                  double* work, PixelNoise& pn) {
-    if (n < 4 || n > small_sort_max) return false;
-    std::copy_n(d, n, work);
-    pn.median = median_in_place(work, n);  // = nanmedian: nothing to drop
-    pn.sigma = noise_sigma(pn.median, rn2nf);
-    // robust_median of |d| with n >= 4 usable: every value equal to the largest dropped.
-    for (std::size_t j = 0; j < n; ++j) work[j] = std::fabs(d[j]);
-    sort_small(work, n);
-    std::size_t kept = n;
-    while (kept > 0 && work[kept - 1] == work[n - 1]) --kept;
-    if (kept == 0) return true;  // robust median NaN: every ratio NaN, nothing flagged
-    const double m = kept % 2 ? work[kept / 2] : (work[kept / 2 - 1] + work[kept / 2]) / 2.0;
-    const double sigma = noise_sigma(m, rn2nf);
-    if (std::isnan(sigma)) return true;
-    const std::size_t nd = n / nints;
-    for (std::size_t i = 0; i < nints; ++i) {
-        double emax = 0.0;
-        for (std::size_t k = 0; k < nd; ++k) {
-            const float e = static_cast<float>(std::fabs(d[i * nd + k]) - m);
-            emax = std::max(emax, std::fabs(static_cast<double>(e)));
+/// The quiet pixels of iterative mode, four at a time: at least 4 differences, none NaN, and no
+/// integration over the threshold in the first round, so nothing is flagged. Same numbers as
+/// detect_iterative: the medians are the same order statistics (sorted in float32, where the
+/// differences are exact), and max_j(|e_j| / sigma) == max_j(|e_j|) / sigma because dividing by
+/// a positive sigma is monotonic under rounding. Sets quiet[l] and noise[l] for lanes
+/// c0 + l < c0 + lanes whose pixel has no NaN difference; the others need the general path.
+struct QuietLanes {
+    std::vector<float> sorted, abs_sorted;  // (n, 4) interleaved
+    explicit QuietLanes(std::size_t n) : sorted(4 * n), abs_sorted(4 * n) {}
+
+    void decide(const ChunkDifferences& ch, std::size_t c0, std::size_t lanes, const Frame& f, std::size_t p0,
+                const RejectionThresholds& thr, bool quiet[4], PixelNoise noise[4]) {
+        const std::size_t n = ch.n, h = n / 2, nd = n / f.nints;
+        for (std::size_t l = 0; l < 4; ++l) quiet[l] = false;
+        if (n < 4 || n > small_sort_max) return;
+        for (std::size_t j = 0; j < n; ++j)
+            for (std::size_t l = 0; l < 4; ++l) {
+                const float v = ch.df[j * ChunkDifferences::size + c0 + std::min(l, lanes - 1)];
+                sorted[4 * j + l] = v;
+                abs_sorted[4 * j + l] = std::fabs(v);
+            }
+        sort_small_lanes4(sorted.data(), n);
+        sort_small_lanes4(abs_sorted.data(), n);
+        for (std::size_t l = 0; l < lanes; ++l) {
+            const std::size_t c = c0 + l;
+            if (ch.any_nan[c]) continue;
+            const auto at = [&](const std::vector<float>& v, std::size_t j) { return static_cast<double>(v[4 * j + l]); };
+            const double rn2nf = f.rn2_over_nframes(p0 + c);
+            PixelNoise& pn = noise[l];
+            pn.median = n % 2 ? at(sorted, h) : (at(sorted, h - 1) + at(sorted, h)) / 2.0;  // = nanmedian(d)
+            pn.sigma = noise_sigma(pn.median, rn2nf);
+            // robust_median of |d| with n >= 4 usable: every value equal to the largest dropped.
+            std::size_t kept = n;
+            while (kept > 0 && abs_sorted[4 * (kept - 1) + l] == abs_sorted[4 * (n - 1) + l]) --kept;
+            quiet[l] = true;
+            if (kept == 0) continue;  // robust median NaN: every ratio NaN, nothing flagged
+            const double m = kept % 2 ? at(abs_sorted, kept / 2) : (at(abs_sorted, kept / 2 - 1) + at(abs_sorted, kept / 2)) / 2.0;
+            const double sigma = noise_sigma(m, rn2nf);
+            if (std::isnan(sigma)) continue;
+            for (std::size_t i = 0; i < f.nints && quiet[l]; ++i) {
+                double emax = 0.0;
+                for (std::size_t k = 0; k < nd; ++k) {
+                    const double a = std::fabs(static_cast<double>(ch.df[(i * nd + k) * ChunkDifferences::size + c]));
+                    emax = std::max(emax, std::fabs(static_cast<double>(static_cast<float>(a - m))));
+                }
+                if (emax / sigma > thr.four_or_more) quiet[l] = false;
+            }
         }
-        if (emax / sigma > thr.four_or_more) return false;
     }
-    return true;
-}
+};
 
 /// setup_pdq for rows [y0, y1): bad gain -> NO_GAIN_VALUE | DO_NOT_USE.
 inline void flag_bad_gain_rows(RampModel& model, const GainRef& gain, std::size_t y0, std::size_t y1) {
@@ -216,32 +246,40 @@ StepOutcome detect_jumps_one_slice(RampModel& model, const GainRef& gain, const 
         if (!detected) return;
         PixelScratch scratch(f.nints, f.ngroups);
         ChunkDifferences chunk(n);
+        QuietLanes lanes4(n);
         long long local = 0;
         for (std::size_t y = y0; y < y1; ++y)
             for (std::size_t x0 = 0; x0 < f.nx; x0 += chunk.size) {
                 const std::size_t p0 = y * f.nx + x0, count = std::min(chunk.size, f.nx - x0);
                 chunk.load(f, p0, count);
-                for (std::size_t c = 0; c < count; ++c) {
-                    const std::size_t p = p0 + c;
-                    const PixelRamp px = f.pixel(p);
-                    const double* d = chunk.d.data() + c * n;
-                    const double rn2nf = f.rn2_over_nframes(p);
-                    PixelNoise pn;
-                    if (rep.mode == JumpMode::iterative && !chunk.any_nan[c] &&
-                        quiet_iterative_pixel(d, n, f.nints, rn2nf, st.thresholds, scratch.work.data(), pn)) {
-                        if (chunk.any_jump[c]) local += finish_detected_pixel(f, p, px, pn, d, st, planes);
-                        else if (!planes.medians.empty()) planes.medians[p] = pn.median;
-                        continue;
+                for (std::size_t c0 = 0; c0 < count; c0 += 4) {
+                    const std::size_t lanes = std::min<std::size_t>(4, count - c0);
+                    bool quiet[4] = {false, false, false, false};
+                    PixelNoise noise[4];
+                    if (rep.mode == JumpMode::iterative) lanes4.decide(chunk, c0, lanes, f, p0, st.thresholds, quiet, noise);
+                    for (std::size_t l = 0; l < lanes; ++l) {
+                        const std::size_t c = c0 + l, p = p0 + c;
+                        const PixelRamp px = f.pixel(p);
+                        if (quiet[l]) {
+                            if (chunk.any_jump[c]) {
+                                chunk.differences(c, scratch.d.data());
+                                local += finish_detected_pixel(f, p, px, noise[l], scratch.d.data(), st, planes);
+                            } else if (!planes.medians.empty()) {
+                                planes.medians[p] = noise[l].median;
+                            }
+                            continue;
+                        }
+                        chunk.differences(c, scratch.d.data());
+                        const double rn2nf = f.rn2_over_nframes(p);
+                        const PixelNoise pn = pixel_noise(scratch.d.data(), n, rn2nf, scratch.work.data());
+                        switch (rep.mode) {
+                            case JumpMode::sigma_clip: detect_sigma_clip(px, st.rejection_threshold, st.only_use_ints, scratch); continue;
+                            case JumpMode::single_pass: detect_single_pass(px, pn, st.rejection_threshold, scratch.d.data()); break;
+                            case JumpMode::iterative: detect_iterative(px, rn2nf, st.thresholds, scratch); break;
+                            case JumpMode::not_run: break;
+                        }
+                        local += finish_detected_pixel(f, p, px, pn, scratch.d.data(), st, planes);
                     }
-                    std::copy_n(d, n, scratch.d.data());
-                    pn = pixel_noise(scratch.d.data(), n, rn2nf, scratch.work.data());
-                    switch (rep.mode) {
-                        case JumpMode::sigma_clip: detect_sigma_clip(px, st.rejection_threshold, st.only_use_ints, scratch); continue;
-                        case JumpMode::single_pass: detect_single_pass(px, pn, st.rejection_threshold, scratch.d.data()); break;
-                        case JumpMode::iterative: detect_iterative(px, rn2nf, st.thresholds, scratch); break;
-                        case JumpMode::not_run: break;
-                    }
-                    local += finish_detected_pixel(f, p, px, pn, scratch.d.data(), st, planes);
                 }
             }
         crs += local;

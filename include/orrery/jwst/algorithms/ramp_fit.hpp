@@ -132,8 +132,16 @@ inline void fit_ramp_rows(const RampFitPlan& plan, const RampFitSources& src, st
                           RampFitOutputs& out) {
     PixelRampFitter fitter(plan);
     const std::size_t plane = plan.ny * plan.nx;
+    const std::size_t planes = plan.nints * plan.ngroups_in;
     for (std::size_t y = y0; y < y1; ++y) {
         for (std::size_t x = 0; x < plan.nx; ++x) {
+            // A pixel reads every group plane: too many streams for the hardware prefetchers,
+            // so fetch the next cache lines of each plane ahead (no effect on results).
+            if (x % 16 == 0 && x + 64 < plan.nx)
+                for (std::size_t g = 0; g < planes; ++g) {
+                    __builtin_prefetch(src.ramp.sci.data() + g * plane + y * plan.nx + x + 64);
+                    if (x % 64 == 0) __builtin_prefetch(src.ramp.groupdq.data() + g * plane + y * plan.nx + x + 64);
+                }
             fitter.fit(src, y, x);
             const std::size_t p = y * plan.nx + x;
             const RampResult& r = fitter.rate();

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <utility>
 
 namespace orrery::jwst {
@@ -70,6 +71,45 @@ inline void sort_exactly(T* v) noexcept {
 }
 
 }  // namespace detail::small_sort
+
+namespace detail::small_sort {
+
+/// Four float lanes (GCC/Clang vector extension): one comparator sorts four arrays at once.
+using Lanes4 = float __attribute__((vector_size(16)));
+
+template <std::size_t N, std::size_t... I>
+inline void run_network_lanes4(float* v, std::index_sequence<I...>) noexcept {
+    static constexpr auto net = network<N>();
+    Lanes4 a[N];
+    std::memcpy(a, v, sizeof a);
+    ((void)[&](Lanes4& x, Lanes4& y) {
+         const Lanes4 lo = y < x ? y : x;
+         const Lanes4 hi = x < y ? y : x;
+         x = lo;
+         y = hi;
+     }(a[net[I].lo], a[net[I].hi]),
+     ...);
+    std::memcpy(v, a, sizeof a);
+}
+
+template <std::size_t N>
+inline void sort_lanes4_exactly(float* v) noexcept {
+    if constexpr (N >= 2) run_network_lanes4<N>(v, std::make_index_sequence<network<N>().size()>{});
+}
+
+}  // namespace detail::small_sort
+
+/// Sort four float arrays of length n <= small_sort_max at once, interleaved: element j of
+/// array l is v[4 * j + l]. Returns false (nothing done) when n is larger. No NaN.
+inline bool sort_small_lanes4(float* v, std::size_t n) noexcept {
+    using Sort = void (*)(float*) noexcept;
+    static constexpr auto table = []<std::size_t... K>(std::index_sequence<K...>) {
+        return std::array<Sort, sizeof...(K)>{&detail::small_sort::sort_lanes4_exactly<K>...};
+    }(std::make_index_sequence<small_sort_max + 1>{});
+    if (n > small_sort_max) return false;
+    table[n](v);
+    return true;
+}
 
 /// Sort v[0, n) ascending when n <= small_sort_max (returns false and leaves v alone otherwise).
 template <class T>
