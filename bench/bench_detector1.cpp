@@ -166,15 +166,6 @@ void put_row(std::vector<Row>& rows, const std::string& label, int nints, const 
     rows.push_back({label, {{nints, s}}});
 }
 
-/// Seconds each step reports (finish/skip events) during one pipeline run. Fused row
-/// steps report the time summed over their blocks (all threads).
-struct StepTimes : Observer {
-    std::vector<std::pair<std::string, double>> seconds;
-    void on_event(const StepEvent& e) override {
-        if (e.kind != StepEvent::Kind::start && !e.alias.empty()) seconds.emplace_back(e.alias + (e.kind == StepEvent::Kind::skip ? " (skipped)" : ""), e.seconds);
-    }
-};
-
 struct EndToEnd {
     Stats wall;
     long max_rss_kb = 0;
@@ -183,7 +174,26 @@ struct EndToEnd {
 };
 
 /// Spawn `argv`, wait, return wall seconds; peak RSS (kB) of the child in `rss`; stdout to `out_file`.
-double spawn_and_wait(const std::vector<std::string>& args, long& rss, int& status, const fs::path& out_file) {
+/// The launcher side of spawn_and_wait: run argv[0..] as a child of this (small, freshly
+/// started) process and write the child's peak RSS [KiB] to `rss_file`.
+int rss_launch(const char* rss_file, char** argv) {
+    pid_t pid = 0;
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv, environ) != 0) return 127;
+    int status = 0;
+    rusage ru{};
+    wait4(pid, &status, 0, &ru);
+    std::ofstream(rss_file) << ru.ru_maxrss << "\n";
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/// Run `args`, output to `out_file`; wall time returned, peak RSS [KiB] in `rss`.
+/// The program runs under a launcher (this binary with --rss-launch): the kernel's peak
+/// RSS of a process spawned from this one would include this process's own resident
+/// memory at the fork (ru_maxrss survives exec), i.e. the whole benchmark's arrays.
+double spawn_and_wait(const std::vector<std::string>& program, long& rss, int& status, const fs::path& out_file) {
+    const fs::path rss_file = out_file.string() + ".rss";
+    std::vector<std::string> args{fs::read_symlink("/proc/self/exe").string(), "--rss-launch", rss_file.string()};
+    args.insert(args.end(), program.begin(), program.end());
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -202,7 +212,8 @@ double spawn_and_wait(const std::vector<std::string>& args, long& rss, int& stat
     rusage ru{};
     wait4(pid, &status, 0, &ru);
     const double wall = seconds_since(t0);
-    rss = ru.ru_maxrss;
+    std::ifstream in(rss_file);
+    if (!(in >> rss)) rss = 0;
     return wall;
 }
 
@@ -213,25 +224,49 @@ std::string slurp(const fs::path& p) {
     return s.str();
 }
 
+/// Seconds each step reports (finish/skip events) during one pipeline run. Fused row
+/// steps report the time summed over their blocks (all threads).
+struct StepTimes : Observer {
+    std::vector<std::pair<std::string, double>> seconds;
+    void on_event(const StepEvent& e) override {
+        if (e.kind != StepEvent::Kind::start && !e.alias.empty()) seconds.emplace_back(e.alias + (e.kind == StepEvent::Kind::skip ? " (skipped)" : ""), e.seconds);
+    }
+};
+
+/// Peak resident set so far [MiB] (VmHWM), to see which phase sets the peak.
+double peak_rss_mib() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    return 0.0;
+}
+
 /// In-process end to end (the child side of --e2e-child).
 int end_to_end_child(const fs::path& uncal, const fs::path& ref_dir, const fs::path& out_dir, int threads, const std::string& cores) {
     Context ctx;
     setup_context(ctx, ref_dir, threads);
+    auto times = std::make_shared<StepTimes>();
+    ctx.add_observer(times);
     auto p = make_pipeline<Detector1Pipeline>();
     p.configure(bench_config(cores));
     const auto t0 = Clock::now();
     RampModel ramp = io::read_ramp(uncal);
     const double t_read = seconds_since(t0);
+    const double rss_read = peak_rss_mib();
     const auto t1 = Clock::now();
     RateProducts out = p.run(std::move(ramp), ctx);
     const double t_run = seconds_since(t1);
+    const double rss_run = peak_rss_mib();
     const auto t2 = Clock::now();
     fs::create_directories(out_dir);
     const std::string root = uncal.stem().string().substr(0, uncal.stem().string().rfind("_uncal"));
     io::write_rate(out.rate, out_dir / (root + "_rate.fits"));
     io::write_rateints(out.rateints, out_dir / (root + "_rateints.fits"));
     const double t_write = seconds_since(t2);
-    std::printf("read %.3f s, references + compute %.3f s, write %.3f s\n", t_read, t_run, t_write);
+    std::printf("read %.3f s, references + compute %.3f s, write %.3f s (", t_read, t_run, t_write);
+    for (const auto& [alias, sec] : times->seconds)
+        if (alias.find("skipped") == std::string::npos) std::printf(" %s %.3f", alias.c_str(), sec);
+    std::printf(" ); peak RSS after read %.0f MiB, after compute %.0f MiB, after write %.0f MiB\n", rss_read, rss_run, peak_rss_mib());
     return 0;
 }
 
@@ -355,6 +390,7 @@ std::string fmt(double v, const char* f = "%.3f") {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 4 && std::string(argv[1]) == "--rss-launch") return rss_launch(argv[2], argv + 3);
     if (argc >= 7 && std::string(argv[1]) == "--e2e-child") {
         try {
             return end_to_end_child(argv[2], argv[3], argv[4], std::atoi(argv[5]), argv[6]);
