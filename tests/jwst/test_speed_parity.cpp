@@ -14,7 +14,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 #include <filesystem>
 #include <random>
 
@@ -346,6 +348,10 @@ TEST_CASE("saturation over row blocks gives the serial flags", "[parity][saturat
         for (std::size_t k = 0; k < in.zeroframe->size(); ++k) (*in.zeroframe)[k] = in.sci[k % in.sci.plane_size()];
         (*in.zeroframe)[11] = 0.0f;
         in.meta.zeroframe = true;
+        SaturationRef satref = e.saturation;  // thresholds the vectorised test must treat as the serial one does
+        satref.sci[100] = std::numeric_limits<float>::quiet_NaN();
+        satref.dq[101] |= dq::NO_SAT_CHECK;
+        satref.sci[102] = 10.0f;
         for (int grow : {0, 1, 2})
             for (bool readpatt : {true, false}) {
                 INFO("nframes " << nframes << " grow " << grow << " readpatt " << readpatt);
@@ -353,13 +359,13 @@ TEST_CASE("saturation over row blocks gives the serial flags", "[parity][saturat
                 p.n_pix_grow_sat = grow;
                 p.use_readpatt = readpatt;
                 RampModel want = in;
-                flag_saturation(want, e.saturation, &e.superbias, p);
+                flag_saturation(want, satref, &e.superbias, p);
                 for (int how = 0; how < 2; ++how) {
                     RampModel got = in;
-                    if (how == 0) flag_saturation_rows(got, e.saturation, &e.superbias, p, scrambled_rows);
+                    if (how == 0) flag_saturation_rows(got, satref, &e.superbias, p, scrambled_rows);
                     else {
                         Quiet ctx(4);
-                        flag_saturation_rows(got, e.saturation, &e.superbias, p,
+                        flag_saturation_rows(got, satref, &e.superbias, p,
                                              [&](std::size_t n, const auto& body) { parallel_rows(ctx, 4, n, 2, body); });
                     }
                     CHECK(same_bits(got.groupdq, want.groupdq));
@@ -370,5 +376,32 @@ TEST_CASE("saturation over row blocks gives the serial flags", "[parity][saturat
                 for (auto q : want.groupdq) sat += (q & dq::SATURATED) != 0;
                 CHECK(sat > 20);
             }
+    }
+}
+
+TEST_CASE("row-wise square dilation equals the whole-image dilation", "[parity][saturation]") {
+    const std::size_t ny = 37, nx = 53;
+    std::vector<std::uint8_t> mask(ny * nx, 0);
+    std::uint32_t state = 12345;
+    for (auto& m : mask) {
+        state = state * 1664525u + 1013904223u;
+        m = (state >> 24) < 6 ? 1 : 0;  // sparse, with whole empty rows
+    }
+    mask[0] = mask[nx - 1] = mask[(ny - 1) * nx] = 1;  // corners
+    for (std::size_t n : {0u, 1u, 2u, 3u, 8u, 9u, 30u, 60u}) {
+        INFO("n = " << n);
+        std::vector<std::uint8_t> want(ny * nx), scratch, column;
+        if (n == 0)
+            for (std::size_t k = 0; k < mask.size(); ++k) want[k] = mask[k] != 0;
+        else
+            orrery::jwst::detail::dilate_square(mask.data(), want.data(), ny, nx, n, scratch);
+        for (std::size_t split : {1u, 5u, 37u}) {
+            std::vector<std::uint8_t> got(ny * nx, 7);
+            for (std::size_t y0 = 0; y0 < ny; y0 += split) {
+                const std::size_t y1 = std::min(ny, y0 + split);
+                orrery::jwst::detail::dilate_square_rows(mask.data(), got.data() + y0 * nx, ny, nx, n, y0, y1, column);
+            }
+            CHECK(got == want);
+        }
     }
 }

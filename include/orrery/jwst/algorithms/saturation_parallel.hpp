@@ -18,6 +18,7 @@
 
 #include "orrery/jwst/algorithms/saturation.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -41,13 +42,37 @@ inline PixelThreshold pixel_threshold(const SaturationRef& sat, std::size_t k) {
     return {nsc ? atod_limit + 1.0f : v, nsc, d};
 }
 
+/// Pass 1 tests of one group plane for pixels [k0, k1): cumulative threshold crossing
+/// (`ever`), SATURATED where ever crossed, A/D floor; with Copy, the SATURATED bit as 0/1
+/// into `copy` for the growth. Branch-free so the loop vectorises; pixel_threshold's
+/// value, written out (NaN data never trips: NaN >= t is false).
+template <bool Copy>
+inline void test_group_rows(const SaturationRef& sat, const float* s, std::uint8_t* q, std::uint8_t* ever, std::uint8_t* copy,
+                            std::size_t k0, std::size_t k1) {
+    const float* thr = sat.sci.data();
+    const std::uint32_t* tdq = sat.dq.data();
+    for (std::size_t k = k0; k < k1; ++k) {
+        const float v = thr[k];
+        const bool no_check = std::isnan(v) || (tdq[k] & dq::NO_SAT_CHECK) != 0;
+        const float t = no_check ? atod_limit + 1.0f : v;
+        const std::uint8_t e = static_cast<std::uint8_t>(ever[k] | (s[k] >= t));
+        ever[k] = e;
+        const std::uint8_t f = static_cast<std::uint8_t>(q[k] | (e ? g_sat : 0) | (s[k] <= 0.0f ? (g_floor | g_dnu) : 0));
+        q[k] = f;
+        if constexpr (Copy) copy[k] = (f & g_sat) != 0;
+    }
+}
+
 /// Rows [y0, y1) of plane `flags`: OR `bit` wherever the dilation of `mask` is set.
+/// Rows with nothing set around them (most rows) cost one vertical OR.
 inline void grow_into_rows(const std::uint8_t* mask, std::uint8_t* flags, std::uint8_t bit, std::size_t ny, std::size_t nx, std::size_t n,
                            std::size_t y0, std::size_t y1, std::vector<std::uint8_t>& grown, std::vector<std::uint8_t>& column) {
-    grown.resize((y1 - y0) * nx);
-    dilate_square_rows(mask, grown.data(), ny, nx, n, y0, y1, column);
-    std::uint8_t* out = flags + y0 * nx;
-    for (std::size_t k = 0; k < grown.size(); ++k) out[k] = static_cast<std::uint8_t>(out[k] | (grown[k] ? bit : 0));
+    grown.resize(nx);
+    for (std::size_t y = y0; y < y1; ++y) {
+        if (!dilate_square_row(mask, grown.data(), ny, nx, n, y, column)) continue;
+        std::uint8_t* out = flags + y * nx;
+        for (std::size_t x = 0; x < nx; ++x) out[x] = static_cast<std::uint8_t>(out[x] | (grown[x] ? bit : 0));
+    }
 }
 
 }  // namespace detail
@@ -79,13 +104,10 @@ void flag_saturation_rows(RampModel& model, const SaturationRef& sat, const Supe
                 const float* s = model.sci.plane(i * ngroups + g);
                 std::uint8_t* q = model.groupdq.plane(i * ngroups + g);
                 std::uint8_t* c = grow ? copy[g & 1].data() : nullptr;
-                for (std::size_t k = y0 * nx; k < y1 * nx; ++k) {
-                    if (g == 0) ever[k] = 0;
-                    if (s[k] >= pixel_threshold(sat, k).value) ever[k] = 1;  // NaN data never trips
-                    if (ever[k]) q[k] |= g_sat;
-                    if (s[k] <= 0.0f) q[k] |= g_floor | g_dnu;
-                    if (c) c[k] = (q[k] & g_sat) != 0;
-                }
+                const std::size_t k0 = y0 * nx, k1 = y1 * nx;
+                if (g == 0) std::fill(ever.begin() + static_cast<std::ptrdiff_t>(k0), ever.begin() + static_cast<std::ptrdiff_t>(k1), std::uint8_t{0});
+                if (c) test_group_rows<true>(sat, s, q, ever.data(), c, k0, k1);
+                else test_group_rows<false>(sat, s, q, ever.data(), nullptr, k0, k1);
             });
         }
         if (!params.use_readpatt) continue;
