@@ -405,3 +405,29 @@ TEST_CASE("row-wise square dilation equals the whole-image dilation", "[parity][
         }
     }
 }
+
+TEST_CASE("vectorised linearity rows evaluate the reference polynomial", "[parity][linearity]") {
+    const std::size_t nx = 67;
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> value(-100.0f, 70000.0f), coef(-1e-3f, 1e-3f);
+    for (std::size_t nc = 2; nc <= 9; ++nc) {
+        INFO("coefficients: " << nc);
+        std::vector<float> c(nc * nx), s(nx);
+        std::vector<std::uint8_t> gdq(nx);
+        for (std::size_t k = 0; k < c.size(); ++k) c[k] = coef(rng) * static_cast<float>(k % nx == 3 ? 1e6 : 1.0);
+        for (std::size_t x = 0; x < nx; ++x) {
+            s[x] = value(rng);
+            gdq[x] = static_cast<std::uint8_t>(x % 5 == 0 ? dq::SATURATED : (x % 7 == 0 ? dq::DO_NOT_USE : 0));
+        }
+        s[1] = std::numeric_limits<float>::quiet_NaN();
+        s[2] = 0.0f;
+        for (bool with_dq : {true, false}) {
+            std::vector<float> got = s, want = s;
+            orrery::jwst::detail::correct_group_row(got.data(), with_dq ? gdq.data() : nullptr, c.data(), nx, nc);
+            for (std::size_t x = 0; x < nx; ++x)
+                if (!with_dq || (gdq[x] & dq::SATURATED) == 0)
+                    want[x] = orrery::jwst::detail::linearity_poly<float>(c.data() + x, nx, nc, s[x]);
+            CHECK(std::memcmp(got.data(), want.data(), nx * sizeof(float)) == 0);
+        }
+    }
+}

@@ -36,6 +36,39 @@ inline Real linearity_poly(const float* c, std::size_t stride, std::size_t n, Re
     return r + static_cast<Real>(c[0]);
 }
 
+/// One group row: s[x] = poly(s[x]) where the group is not SATURATED (gdq may be null).
+/// The usual coefficient counts get a fixed-length, branch-free loop the compiler
+/// vectorises (the same float operations per pixel as linearity_poly).
+template <std::size_t N>
+inline void correct_group_row_n(float* s, const std::uint8_t* gdq, const float* c, std::size_t nx) {
+    constexpr std::uint8_t sat = static_cast<std::uint8_t>(dq::SATURATED);
+    for (std::size_t x = 0; x < nx; ++x) {
+        const float v = s[x];
+        float r = c[(N - 1) * nx + x] * v;
+        for (std::size_t j = N - 1; j-- > 1;) {
+            r += c[j * nx + x];
+            r *= v;
+        }
+        r += c[x];
+        s[x] = (gdq && (gdq[x] & sat)) ? v : r;
+    }
+}
+
+inline void correct_group_row(float* s, const std::uint8_t* gdq, const float* c, std::size_t nx, std::size_t nc) {
+    switch (nc) {
+        case 2: return correct_group_row_n<2>(s, gdq, c, nx);
+        case 3: return correct_group_row_n<3>(s, gdq, c, nx);
+        case 4: return correct_group_row_n<4>(s, gdq, c, nx);
+        case 5: return correct_group_row_n<5>(s, gdq, c, nx);
+        case 6: return correct_group_row_n<6>(s, gdq, c, nx);
+        case 7: return correct_group_row_n<7>(s, gdq, c, nx);
+        default: break;
+    }
+    constexpr std::uint8_t sat = static_cast<std::uint8_t>(dq::SATURATED);
+    for (std::size_t x = 0; x < nx; ++x)
+        if (!gdq || (gdq[x] & sat) == 0) s[x] = linearity_poly<float>(c + x, nx, nc, s[x]);
+}
+
 /// Row y of `coeffs` (ncoeffs, ny, nx) into `out` (ncoeffs, nx) after the reference-file fixes;
 /// the NaN / zero-linear-term pixels get NO_LIN_CORR in `pdq_row`.
 inline void prepare_linearity_row(const NdArray<float, 3>& coeffs, const NdArray<std::uint32_t, 2>& lin_dq, std::size_t y,
@@ -113,7 +146,6 @@ inline void correct_linearity_rows(RampModel& model, const LinearityRef& lin, bo
     const std::size_t nf = static_cast<std::size_t>(model.meta.nframes);
     const bool has_gdq = !model.groupdq.empty();
     const bool zeroframe = model.meta.zeroframe && model.zeroframe.has_value();
-    constexpr std::uint8_t sat = static_cast<std::uint8_t>(dq::SATURATED);
     std::vector<float> c, ic;
     std::vector<double> reads;
     for (std::size_t y = y0; y < y1; ++y) {
@@ -134,8 +166,7 @@ inline void correct_linearity_rows(RampModel& model, const LinearityRef& lin, bo
             for (std::size_t g = 0; g < ngroups; ++g) {
                 float* s = model.sci.plane(i * ngroups + g) + y * nx;
                 const std::uint8_t* gdq = has_gdq ? model.groupdq.plane(i * ngroups + g) + y * nx : nullptr;
-                for (std::size_t x = 0; x < nx; ++x)
-                    if (!gdq || (gdq[x] & sat) == 0) s[x] = linearity_poly<float>(c.data() + x, nx, nc, s[x]);
+                correct_group_row(s, gdq, c.data(), nx, nc);
             }
         }
         if (zeroframe) {
