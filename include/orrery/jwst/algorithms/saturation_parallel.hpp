@@ -52,14 +52,36 @@ inline void test_group_rows(const SaturationRef& sat, const float* s, std::uint8
     const float* thr = sat.sci.data();
     const std::uint32_t* tdq = sat.dq.data();
     for (std::size_t k = k0; k < k1; ++k) {
+        // Bitwise, not short-circuit, logic: no control flow in the loop.
         const float v = thr[k];
-        const bool no_check = std::isnan(v) || (tdq[k] & dq::NO_SAT_CHECK) != 0;
+        const bool no_check = (v != v) | ((tdq[k] & dq::NO_SAT_CHECK) != 0);
         const float t = no_check ? atod_limit + 1.0f : v;
-        const std::uint8_t e = static_cast<std::uint8_t>(ever[k] | (s[k] >= t));
+        const float x = s[k];
+        const std::uint8_t e = static_cast<std::uint8_t>(ever[k] | static_cast<std::uint8_t>(x >= t));
         ever[k] = e;
-        const std::uint8_t f = static_cast<std::uint8_t>(q[k] | (e ? g_sat : 0) | (s[k] <= 0.0f ? (g_floor | g_dnu) : 0));
+        const std::uint8_t f = static_cast<std::uint8_t>(q[k] | (e * g_sat) | (static_cast<std::uint8_t>(x <= 0.0f) * (g_floor | g_dnu)));
         q[k] = f;
         if constexpr (Copy) copy[k] = (f & g_sat) != 0;
+    }
+}
+
+/// Pass 3 for pixels [k0, k1): group 1 gets DO_NOT_USE where group 2 saturated in its
+/// last frame (prepare_thresholds and the tests written out branch-free, vectorised).
+template <bool HasBias>
+inline void flag_group1_rows(const SaturationRef& sat, const float* bias_sci, const float* s0, const float* s1, std::uint8_t* dq1,
+                             const std::uint8_t* dq2, float mean0, float last2, float nframes1, std::size_t k0, std::size_t k1) {
+    const float* thr = sat.sci.data();
+    const std::uint32_t* tdq = sat.dq.data();
+    for (std::size_t k = k0; k < k1; ++k) {
+        const float v = thr[k];
+        const bool no_check = (v != v) | ((tdq[k] & dq::NO_SAT_CHECK) != 0);
+        const float T = no_check ? atod_limit + 1.0f : v;
+        float b = 0.0f;
+        if constexpr (HasBias) b = bias_sci[k];
+        const bool below = ((s0[k] - b) / mean0) * last2 + b < T;
+        const bool jump = (s1[k] - s0[k]) > (T - s0[k]) / nframes1;
+        const bool sat_next = ((dq2[k] & g_sat) != 0) & ((dq1[k] & g_sat) == 0);
+        dq1[k] = static_cast<std::uint8_t>(dq1[k] | (static_cast<std::uint8_t>(below & jump & sat_next) * g_dnu));
     }
 }
 
@@ -159,21 +181,20 @@ void flag_saturation_rows(RampModel& model, const SaturationRef& sat, const Supe
                 const float* s1 = model.sci.plane(i * ngroups + 1);
                 std::uint8_t* dq1 = model.groupdq.plane(i * ngroups + 1);
                 const std::uint8_t* dq2 = model.groupdq.plane(i * ngroups + 2);
-                for (std::size_t k = y0 * nx; k < y1 * nx; ++k) {
-                    const float T = pixel_threshold(sat, k).value;
-                    const float b = bias ? bias->sci[k] : 0.0f;
-                    const bool below = ((s0[k] - b) / mean0) * last2 + b < T;
-                    const bool jump = (s1[k] - s0[k]) > (T - s0[k]) / nframes1;
-                    const bool sat_next = (dq2[k] & g_sat) != 0 && (dq1[k] & g_sat) == 0;
-                    if (below && jump && sat_next) dq1[k] |= g_dnu;
-                }
+                const std::size_t k0 = y0 * nx, k1 = y1 * nx;
+                if (bias) flag_group1_rows<true>(sat, bias->sci.data(), s0, s1, dq1, dq2, mean0, last2, nframes1, k0, k1);
+                else flag_group1_rows<false>(sat, nullptr, s0, s1, dq1, dq2, mean0, last2, nframes1, k0, k1);
             }
             if (zeroframe) {
                 const float* z = model.zeroframe->plane(i);
                 for (std::size_t k = y0 * nx; k < y1 * nx; ++k) zsat[i * np + k] = z[k] >= pixel_threshold(sat, k).value;
             }
         }
-        for (std::size_t k = y0 * nx; k < y1 * nx; ++k) model.pixeldq[k] |= pixel_threshold(sat, k).dq;
+        const float* thr = sat.sci.data();
+        const std::uint32_t* tdq = sat.dq.data();
+        std::uint32_t* pdq = model.pixeldq.data();
+        for (std::size_t k = y0 * nx; k < y1 * nx; ++k)  // pixel_threshold(sat, k).dq, branch-free
+            pdq[k] |= tdq[k] | (thr[k] != thr[k] ? dq::NO_SAT_CHECK : 0u);
     });
     // ZEROFRAME: saturated (grown) or floor pixels become 0.0, the "bad" marker.
     if (zeroframe)
