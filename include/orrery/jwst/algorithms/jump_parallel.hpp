@@ -22,9 +22,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace orrery::jwst {
@@ -86,9 +88,15 @@ struct ChunkDifferences {
                     __builtin_prefetch(s + count + c);
                     if (c % 64 == 0) __builtin_prefetch(q + count + c);
                 }
+                float* __restrict e = cur.data();
+                std::uint8_t* __restrict jumps = any_jump.data();
+                constexpr std::uint32_t nan_bits = std::bit_cast<std::uint32_t>(std::numeric_limits<float>::quiet_NaN());
                 for (std::size_t c = 0; c < count; ++c) {
-                    cur[c] = group_electrons(s[c], q[c], gain[c]);
-                    any_jump[c] |= q[c] & g_jump;
+                    // group_electrons with the NaN chosen by a bit mask: no control flow, so it vectorises.
+                    const std::uint32_t bad = 0u - static_cast<std::uint32_t>((q[c] & (g_dnu | g_sat)) != 0);
+                    const std::uint32_t bits = std::bit_cast<std::uint32_t>(s[c] * gain[c]);
+                    e[c] = std::bit_cast<float>((bits & ~bad) | (nan_bits & bad));
+                    jumps[c] = static_cast<std::uint8_t>(jumps[c] | (q[c] & g_jump));
                 }
                 if (g > 0) {
                     float* out = df.data() + (i * nd + g - 1) * size;
@@ -167,15 +175,16 @@ inline void flag_bad_gain_rows(RampModel& model, const GainRef& gain, std::size_
 }
 
 /// Pass 2 for rows [y0, y1): neighbour flags from the seeds, after-jump flags, JUMP cleanup.
+/// Every pixel writes only its own flags, so the three run row by row, each over the whole
+/// row: the cleanup then walks each group plane contiguously (vectorised).
 inline void flag_and_clean_rows(const Frame& f, const Settings& st, const OneSlicePlanes& planes, bool detected, std::size_t y0,
                                 std::size_t y1, PixelScratch& scratch) {
     const std::size_t nx = f.nx, nd = f.ngroups - 1, W = planes.seed_bytes;
     std::vector<std::uint8_t> hit(W);
-    for (std::size_t y = y0; y < y1; ++y)
-        for (std::size_t x = 0; x < nx; ++x) {
-            const std::size_t p = y * nx + x;
-            const PixelRamp px = f.pixel(p);
-            if (detected && W) {
+    for (std::size_t y = y0; y < y1; ++y) {
+        if (detected && W)
+            for (std::size_t x = 0; x < nx; ++x) {
+                const std::size_t p = y * nx + x;
                 const std::uint8_t* s = planes.seeds.data() + p * W;
                 bool any = false;
                 for (std::size_t b = 0; b < W; ++b) {
@@ -187,24 +196,31 @@ inline void flag_and_clean_rows(const Frame& f, const Settings& st, const OneSli
                     hit[b] = h;
                     any = any || h != 0;
                 }
-                if (any)
-                    for (std::size_t i = 0; i < f.nints; ++i)
-                        for (std::size_t k = 0; k < nd; ++k) {
-                            const std::size_t bit = i * nd + k;
-                            if (!(hit[bit >> 3] & (1u << (bit & 7)))) continue;
-                            std::uint8_t& q = px.dq_after(i, k);
-                            if ((q & (g_sat | g_dnu)) == 0) q |= g_jump;
-                        }
+                if (!any) continue;
+                const PixelRamp px = f.pixel(p);
+                for (std::size_t i = 0; i < f.nints; ++i)
+                    for (std::size_t k = 0; k < nd; ++k) {
+                        const std::size_t bit = i * nd + k;
+                        if (!(hit[bit >> 3] & (1u << (bit & 7)))) continue;
+                        std::uint8_t& q = px.dq_after(i, k);
+                        if ((q & (g_sat | g_dnu)) == 0) q |= g_jump;
+                    }
             }
-            if (detected && st.after_jump) {
+        if (detected && st.after_jump)
+            for (std::size_t x = 0; x < nx; ++x) {
+                const std::size_t p = y * nx + x;
+                const PixelRamp px = f.pixel(p);
                 first_differences(px, scratch.d.data());
                 flag_after_jumps(px, planes.medians[p], st.after1, st.after2, scratch.d.data());
             }
-            for (std::size_t ig = 0; ig < f.nints * f.ngroups; ++ig) {
-                std::uint8_t& q = px.gdq[ig * f.plane()];
-                if ((q & g_jump) && (q & (g_dnu | g_sat))) q = static_cast<std::uint8_t>(q & ~g_jump);
+        for (std::size_t ig = 0; ig < f.nints * f.ngroups; ++ig) {
+            std::uint8_t* q = f.gdq + ig * f.plane() + y * nx;
+            for (std::size_t x = 0; x < nx; ++x) {
+                const bool drop = ((q[x] & g_jump) != 0) & ((q[x] & (g_dnu | g_sat)) != 0);
+                q[x] = static_cast<std::uint8_t>(q[x] & ~(drop ? g_jump : 0));
             }
         }
+    }
 }
 
 }  // namespace jump_detail

@@ -11,6 +11,7 @@
 #include "orrery/jwst/models.hpp"
 
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -37,9 +38,10 @@ inline Real linearity_poly(const float* c, std::size_t stride, std::size_t n, Re
 }
 
 /// One group row: s[x] = poly(s[x]) where the group is not SATURATED (gdq may be null).
-/// The usual coefficient counts get a fixed-length, branch-free loop the compiler
-/// vectorises (the same float operations per pixel as linearity_poly).
-template <std::size_t N>
+/// The usual coefficient counts get a fixed-length loop without control flow (the kept raw
+/// value chosen by a bit mask) that the compiler vectorises; the same float operations per
+/// pixel as linearity_poly.
+template <std::size_t N, bool HasDq>
 inline void correct_group_row_n(float* s, const std::uint8_t* gdq, const float* c, std::size_t nx) {
     constexpr std::uint8_t sat = static_cast<std::uint8_t>(dq::SATURATED);
     for (std::size_t x = 0; x < nx; ++x) {
@@ -50,8 +52,19 @@ inline void correct_group_row_n(float* s, const std::uint8_t* gdq, const float* 
             r *= v;
         }
         r += c[x];
-        s[x] = (gdq && (gdq[x] & sat)) ? v : r;
+        if constexpr (HasDq) {
+            const std::uint32_t keep = 0u - static_cast<std::uint32_t>((gdq[x] & sat) != 0);
+            s[x] = std::bit_cast<float>((std::bit_cast<std::uint32_t>(r) & ~keep) | (std::bit_cast<std::uint32_t>(v) & keep));
+        } else {
+            s[x] = r;
+        }
     }
+}
+
+template <std::size_t N>
+inline void correct_group_row_n(float* s, const std::uint8_t* gdq, const float* c, std::size_t nx) {
+    if (gdq) correct_group_row_n<N, true>(s, gdq, c, nx);
+    else correct_group_row_n<N, false>(s, gdq, c, nx);
 }
 
 inline void correct_group_row(float* s, const std::uint8_t* gdq, const float* c, std::size_t nx, std::size_t nc) {
