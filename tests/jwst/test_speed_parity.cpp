@@ -18,6 +18,7 @@
 #include <cstring>
 #include <limits>
 #include <filesystem>
+#include <cmath>
 #include <random>
 
 using namespace orrery;
@@ -222,6 +223,158 @@ TEST_CASE("parallel ramp_fit gives the serial products", "[parity][ramp_fit]") {
             CHECK(same_bits(got.fitopt->crmag, want.fitopt->crmag));
             CHECK(same_bits(got.fitopt->pedestal, want.fitopt->pedestal));
         }
+    }
+}
+
+namespace {
+
+/// Every kind of ramp ramp_fit meets, (nints, ngroups, ny, nx), NIRCam timing: mostly clean
+/// ramps (the vectorised fast path; rates from negative to bright, so every SNR class) and,
+/// cycling, pixels the fast path must hand to the general path or get right itself.
+struct RampFitCase {
+    RampModel ramp;
+    GainRef gain;
+    ReadnoiseRef readnoise;
+};
+
+RampFitCase ramp_fit_case(std::size_t nints, std::size_t ngroups, std::size_t ny, std::size_t nx, std::uint64_t seed) {
+    RampFitCase c;
+    RampModel& r = c.ramp;
+    r.filename = "parity_ramp.fits";
+    r.meta.instrument = "NIRCAM";
+    r.meta.nints = static_cast<int>(nints);
+    r.meta.ngroups = static_cast<int>(ngroups);
+    r.meta.nframes = 1;
+    r.meta.tframe = r.meta.tgroup = 10.73677;
+    r.sci.resize({nints, ngroups, ny, nx});
+    r.groupdq.resize({nints, ngroups, ny, nx});
+    r.pixeldq.resize({ny, nx});
+    c.gain.sci.resize({ny, nx});
+    c.readnoise.sci.resize({ny, nx});
+    std::mt19937_64 rng(seed);
+    auto uniform = [&](double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); };
+    auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+    constexpr float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    const std::size_t ng = ngroups;
+    for (std::size_t y = 0; y < ny; ++y)
+        for (std::size_t x = 0; x < nx; ++x) {
+            c.gain.sci(y, x) = static_cast<float>(uniform(1.5, 2.5));
+            c.readnoise.sci(y, x) = static_cast<float>(uniform(4.0, 12.0));
+            const double rate = std::pow(10.0, uniform(-1.0, 3.5)) * (pick(8) == 0 ? -0.05 : 1.0);  // DN per group
+            const double base = uniform(-50.0, 12000.0);
+            for (std::size_t i = 0; i < nints; ++i)
+                for (std::size_t g = 0; g < ng; ++g)
+                    r.sci(i, g, y, x) = static_cast<float>(base + rate * static_cast<double>(g) + uniform(-8.0, 8.0));
+            if (pick(10) < 6) continue;  // clean
+            const std::size_t i = pick(nints), g = pick(ng), g2 = pick(ng);
+            auto flag = [&](std::size_t gi, std::uint8_t f) { r.groupdq(i, gi, y, x) |= f; };
+            switch (pick(16)) {
+                case 0: flag(g, dq::JUMP_DET); break;
+                case 1:  // two jumps: short segments, maybe 1- and 2-group ones
+                    flag(g, dq::JUMP_DET);
+                    flag(g2, dq::JUMP_DET);
+                    break;
+                case 2:  // saturated from group g on
+                    for (std::size_t k = g; k < ng; ++k) flag(k, dq::SATURATED | dq::DO_NOT_USE);
+                    break;
+                case 3:
+                    flag(g, dq::DO_NOT_USE);
+                    if (pick(2)) flag(g2, dq::DO_NOT_USE);
+                    break;
+                case 4: c.gain.sci(y, x) = pick(2) ? nan : (pick(2) ? 0.0f : -1.0f); break;
+                case 5: c.readnoise.sci(y, x) = pick(2) ? nan : 0.0f; break;
+                case 6: r.sci(i, g, y, x) = nan; break;
+                case 7: r.sci(i, g, y, x) = pick(2) ? inf : -inf; break;
+                case 8:  // +inf - +inf in a difference
+                    r.sci(i, g, y, x) = inf;
+                    r.sci(i, (g + 1) % ng, y, x) = inf;
+                    break;
+                case 9: r.pixeldq(y, x) = pick(2) ? dq::DO_NOT_USE : dq::SATURATED; break;
+                case 10: r.pixeldq(y, x) = dq::JUMP_DET | (1u << 10); break;  // propagated only
+                case 11: flag(g, dq::PERSISTENCE); break;
+                case 12: flag(g, dq::CHARGELOSS | dq::DO_NOT_USE); break;
+                case 13:  // one good group left, or none
+                    for (std::size_t k = 0; k < ng; ++k)
+                        if (k != g || pick(2)) flag(k, dq::DO_NOT_USE);
+                    break;
+                case 14:  // huge values: overflowing products
+                    for (std::size_t k = 0; k < ng; ++k) r.sci(i, k, y, x) = static_cast<float>(1e37 * static_cast<double>(k + 1));
+                    break;
+                default:  // flat ramp: zero differences, zero median
+                    for (std::size_t k = 0; k < ng; ++k) r.sci(i, k, y, x) = r.sci(i, 0, y, x);
+                    break;
+            }
+        }
+    return c;
+}
+
+void check_same_products(const RampFitResult& got, const RampFitResult& want) {
+    CHECK(same_bits(got.products.rate.sci, want.products.rate.sci));
+    CHECK(same_bits(got.products.rate.err, want.products.rate.err));
+    CHECK(same_bits(got.products.rate.var_poisson, want.products.rate.var_poisson));
+    CHECK(same_bits(got.products.rate.var_rnoise, want.products.rate.var_rnoise));
+    CHECK(same_bits(got.products.rate.dq, want.products.rate.dq));
+    CHECK(same_bits(got.products.rateints.sci, want.products.rateints.sci));
+    CHECK(same_bits(got.products.rateints.err, want.products.rateints.err));
+    CHECK(same_bits(got.products.rateints.var_poisson, want.products.rateints.var_poisson));
+    CHECK(same_bits(got.products.rateints.var_rnoise, want.products.rateints.var_rnoise));
+    CHECK(same_bits(got.products.rateints.dq, want.products.rateints.dq));
+}
+
+}  // namespace
+
+TEST_CASE("ramp_fit fast rows (vectorised clean pixels) give the serial reference products", "[parity][ramp_fit]") {
+    std::uint64_t seed = 100;
+    for (std::size_t nints : {1, 2})
+        for (std::size_t ngroups : {3, 4, 5, 10}) {
+            const RampFitCase c = ramp_fit_case(nints, ngroups, 9, 67, ++seed);  // odd width: a last column alone
+            NdArray<float, 2> dark_map({9, 67});
+            std::mt19937_64 rng(seed);
+            for (auto& d : dark_map) d = static_cast<float>(std::uniform_real_distribution<double>(-0.02, 0.5)(rng));
+            dark_map[5] = std::numeric_limits<float>::quiet_NaN();
+            for (const AverageDarkCurrent& dark : {AverageDarkCurrent{}, AverageDarkCurrent::uniform(0.3f),
+                                                    AverageDarkCurrent::uniform(-0.4f), AverageDarkCurrent::from_array(dark_map)})
+                for (bool suppress : {true, false}) {
+                    INFO("nints " << nints << " ngroups " << ngroups << " dark " << (dark.per_pixel.empty() ? dark.value : 99.0f)
+                                  << " suppress_one_group " << suppress);
+                    RampFitParams p;
+                    p.suppress_one_group = suppress;
+                    p.maximum_cores = "all";
+                    const RampFitResult want = fit_ramps(c.ramp, c.gain, c.readnoise, p, dark);
+                    CHECK(rampfit::CleanRampBlock::applies(rampfit::make_ramp_fit_plan(c.ramp, p)));
+                    Quiet ctx(4);
+                    check_same_products(RampFitStep::fit_in_parallel(c.ramp, c.gain, c.readnoise, p, dark, ctx), want);
+
+                    // The row function alone over scrambled row blocks, into unfilled outputs.
+                    const auto plan = rampfit::make_ramp_fit_plan(c.ramp, p);
+                    const rampfit::RampFitSources src{c.ramp, c.gain.sci, c.readnoise.sci, rampfit::DarkCurrentView::of(dark)};
+                    RampFitResult got;
+                    rampfit::allocate_ramp_fit_outputs(plan, c.ramp, c.gain, got);
+                    const rampfit::RampFitOutputs out{got.products.rate, got.products.rateints};
+                    scrambled_rows(plan.ny, [&](std::size_t y0, std::size_t y1) { rampfit::fit_ramp_rows_fast(plan, src, y0, y1, out); });
+                    check_same_products(got, want);
+                }
+        }
+}
+
+TEST_CASE("ramp_fit fast rows fall back to the reference where the kernel does not apply", "[parity][ramp_fit]") {
+    const RampFitCase c = ramp_fit_case(2, 6, 5, 40, 7);
+    RampFitParams window;
+    window.firstgroup = 1;
+    RampFitParams opt;
+    opt.save_opt = true;
+    for (const RampFitParams& p : {window, opt}) {
+        CHECK_FALSE(rampfit::CleanRampBlock::applies(rampfit::make_ramp_fit_plan(c.ramp, p)));
+        Quiet ctx(3);
+        check_same_products(RampFitStep::fit_in_parallel(c.ramp, c.gain, c.readnoise, p, AverageDarkCurrent{}, ctx),
+                            fit_ramps(c.ramp, c.gain, c.readnoise, p));
+    }
+    for (std::size_t ngroups : {1, 2}) {  // no segment of 3 groups
+        const RampFitCase s = ramp_fit_case(1, ngroups, 4, 10, 8);
+        CHECK_FALSE(rampfit::CleanRampBlock::applies(rampfit::make_ramp_fit_plan(s.ramp, RampFitParams{})));
+        Quiet ctx(2);
+        check_same_products(RampFitStep::fit_in_parallel(s.ramp, s.gain, s.readnoise, RampFitParams{}, AverageDarkCurrent{}, ctx),
+                            fit_ramps(s.ramp, s.gain, s.readnoise, RampFitParams{}));
     }
 }
 

@@ -15,6 +15,8 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace orrery::jwst {
@@ -47,6 +49,17 @@ struct LargePageAllocator {
     void deallocate(T* p, std::size_t n) noexcept {
         if (n * sizeof(T) < threshold) ::operator delete(p);
         else std::free(p);
+    }
+    /// Value-initialisation (vector(n), resize(n)) default-initialises instead: no zero
+    /// fill for trivial T. Only NdArray::resize_uninitialized relies on it; every other
+    /// NdArray path passes a fill value (the overload below).
+    template <class U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... A>
+    void construct(U* p, A&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<A>(args)...);
     }
     friend bool operator==(const LargePageAllocator&, const LargePageAllocator&) { return true; }
 };
@@ -120,6 +133,16 @@ public:
     void resize(const Shape& shape, T fill_value = T{}) {
         shape_ = shape;
         data_.assign(count(shape), fill_value);
+    }
+    /// Resize leaving the elements unspecified (no fill), for outputs whose every element
+    /// is written afterwards: a fresh large block is then first touched by the writers
+    /// (e.g. spread over the threads) instead of by a serial zero fill.
+    void resize_uninitialized(const Shape& shape) {
+        static_assert(std::is_trivially_default_constructible_v<T> && std::is_trivially_copyable_v<T>);
+        shape_ = shape;
+        const std::size_t n = count(shape);
+        if (data_.capacity() < n) Storage().swap(data_);  // release the old block first; nothing to copy
+        data_.resize(n);  // default-initialised: see LargePageAllocator::construct
     }
 
     using Storage = std::vector<T, LargePageAllocator<T>>;

@@ -15,13 +15,16 @@
 // where the reference returns no product.
 //
 // For parallel runs: make_ramp_fit_plan + allocate_ramp_fit_outputs once, then
-// fit_ramp_rows on disjoint row ranges [y0, y1) (each call owns its scratch).
+// fit_ramp_rows (the reference) or fit_ramp_rows_fast (same bits, vectorised clean
+// pixels) on disjoint row ranges [y0, y1) (each call owns its scratch); fit_ramps is
+// the serial reference.
 
 #include "orrery/core/errors.hpp"
 #include "orrery/jwst/algorithms/ramp_fit/exposure_plan.hpp"
 #include "orrery/jwst/algorithms/ramp_fit/fitopt_model.hpp"
 #include "orrery/jwst/algorithms/ramp_fit/params.hpp"
 #include "orrery/jwst/algorithms/ramp_fit/pixel_fit.hpp"
+#include "orrery/jwst/algorithms/ramp_fit/rows.hpp"
 #include "orrery/jwst/models.hpp"
 #include "orrery/jwst/ndarray.hpp"
 
@@ -45,13 +48,6 @@ struct RampFitResult {
 };
 
 namespace rampfit {
-
-/// Output arrays a row range writes into (allocated by allocate_ramp_fit_outputs).
-struct RampFitOutputs {
-    RateModel& rate;
-    RateIntsModel& rateints;
-    FitOptModel* fitopt = nullptr;  // non-null with save_opt
-};
 
 inline std::string upper(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -103,7 +99,9 @@ inline void count_fitopt_rows(const RampFitPlan& plan, const RampFitSources& src
         for (std::size_t x = 0; x < plan.nx; ++x) fitter.count(src, y, x, max_segments, max_crs);
 }
 
-/// Allocate the products: metadata copied from the ramp, arrays zeroed.
+/// Allocate the products: metadata copied from the ramp. The rate/rateints arrays are left
+/// unfilled (the row fits write every element; first touch then happens in the parallel
+/// fit); the fitopt arrays are zeroed (unused segment slots stay 0).
 /// `max_segments` / `max_crs` size the fitopt arrays (ignored without save_opt).
 inline void allocate_ramp_fit_outputs(const RampFitPlan& plan, const RampModel& ramp, const GainRef& gain,
                                       RampFitResult& out, int max_segments = 1, int max_crs = 0) {
@@ -113,10 +111,10 @@ inline void allocate_ramp_fit_outputs(const RampFitPlan& plan, const RampModel& 
     static_cast<ModelBase&>(rate) = static_cast<const ModelBase&>(ramp);
     static_cast<ModelBase&>(ints) = static_cast<const ModelBase&>(ramp);
     if (gain.gain_factor) rate.meta.gain_factor = ints.meta.gain_factor = gain.gain_factor;
-    for (auto* a : {&rate.sci, &rate.err, &rate.var_poisson, &rate.var_rnoise}) a->resize({ny, nx});
-    rate.dq.resize({ny, nx});
-    for (auto* a : {&ints.sci, &ints.err, &ints.var_poisson, &ints.var_rnoise}) a->resize({ni, ny, nx});
-    ints.dq.resize({ni, ny, nx});
+    for (auto* a : {&rate.sci, &rate.err, &rate.var_poisson, &rate.var_rnoise}) a->resize_uninitialized({ny, nx});
+    rate.dq.resize_uninitialized({ny, nx});
+    for (auto* a : {&ints.sci, &ints.err, &ints.var_poisson, &ints.var_rnoise}) a->resize_uninitialized({ni, ny, nx});
+    ints.dq.resize_uninitialized({ni, ny, nx});
     if (!plan.save_opt) return;
     FitOptModel& opt = out.fitopt.emplace();
     static_cast<ModelBase&>(opt) = static_cast<const ModelBase&>(out.products.rateints);
@@ -126,67 +124,6 @@ inline void allocate_ramp_fit_outputs(const RampFitPlan& plan, const RampModel& 
     opt.pedestal.resize({ni, ny, nx});
     opt.crmag.resize({ni, static_cast<std::size_t>(std::max(0, max_crs)), ny, nx});
 }
-
-/// Fit rows [y0, y1) into `out`. Rows are independent: disjoint ranges may run concurrently.
-inline void fit_ramp_rows(const RampFitPlan& plan, const RampFitSources& src, std::size_t y0, std::size_t y1,
-                          RampFitOutputs& out) {
-    PixelRampFitter fitter(plan);
-    const std::size_t plane = plan.ny * plan.nx;
-    const std::size_t planes = plan.nints * plan.ngroups_in;
-    for (std::size_t y = y0; y < y1; ++y) {
-        for (std::size_t x = 0; x < plan.nx; ++x) {
-            // A pixel reads every group plane: too many streams for the hardware prefetchers,
-            // so fetch the next cache lines of each plane ahead (no effect on results).
-            if (x % 16 == 0 && x + 64 < plan.nx)
-                for (std::size_t g = 0; g < planes; ++g) {
-                    __builtin_prefetch(src.ramp.sci.data() + g * plane + y * plan.nx + x + 64);
-                    if (x % 64 == 0) __builtin_prefetch(src.ramp.groupdq.data() + g * plane + y * plan.nx + x + 64);
-                }
-            fitter.fit(src, y, x);
-            const std::size_t p = y * plan.nx + x;
-            const RampResult& r = fitter.rate();
-            out.rate.sci[p] = static_cast<float>(r.slope);
-            out.rate.err[p] = static_cast<float>(r.err);
-            out.rate.var_poisson[p] = static_cast<float>(r.var_poisson);
-            out.rate.var_rnoise[p] = static_cast<float>(r.var_rnoise);
-            out.rate.dq[p] = r.dq;
-            for (std::size_t i = 0; i < plan.nints; ++i) {
-                const RampResult& ri = fitter.integration(i);
-                const std::size_t q = i * plane + p;
-                out.rateints.sci[q] = static_cast<float>(ri.slope);
-                out.rateints.err[q] = static_cast<float>(ri.err);
-                out.rateints.var_poisson[q] = static_cast<float>(ri.var_poisson);
-                out.rateints.var_rnoise[q] = static_cast<float>(ri.var_rnoise);
-                out.rateints.dq[q] = ri.dq;
-            }
-            if (!out.fitopt) continue;
-            FitOptModel& opt = *out.fitopt;
-            const std::size_t ns = opt.slope.extent(1), nc = opt.crmag.extent(1);
-            for (std::size_t i = 0; i < plan.nints; ++i) {
-                opt.pedestal[i * plane + p] = static_cast<float>(fitter.pedestal(i));
-                const int nseg = std::min(fitter.segment_count(i), static_cast<int>(ns));
-                for (int k = 0; k < nseg; ++k) {
-                    const SegmentFit& f = fitter.segment_fit(i, k);
-                    const std::size_t q = (i * ns + static_cast<std::size_t>(k)) * plane + p;
-                    opt.slope[q] = static_cast<float>(f.slope);
-                    opt.sigslope[q] = static_cast<float>(f.sigslope);
-                    opt.var_poisson[q] = static_cast<float>(f.var_p);
-                    opt.var_rnoise[q] = static_cast<float>(f.var_r);
-                    opt.yint[q] = static_cast<float>(f.yint);
-                    opt.sigyint[q] = static_cast<float>(f.sigyint);
-                    opt.weights[q] = static_cast<float>(f.weight);
-                }
-                const int ncr = std::min(fitter.cr_count(i), static_cast<int>(nc));
-                for (int k = 0; k < ncr; ++k)
-                    opt.crmag[(i * nc + static_cast<std::size_t>(k)) * plane + p] = static_cast<float>(fitter.crmag(i, k));
-            }
-        }
-    }
-}
-
-}  // namespace rampfit
-
-namespace rampfit {
 
 inline RampFitResult fit_ramps_with(const RampModel& ramp, const GainRef& gain, const ReadnoiseRef& readnoise,
                                     const RampFitParams& params, const NdArray<float, 2>& dark_array,

@@ -56,8 +56,7 @@ struct RampFitStep {
         allocate_ramp_fit_outputs(plan, model, gain, result, max_segments, max_crs);
         RampFitOutputs out{result.products.rate, result.products.rateints, result.fitopt ? &*result.fitopt : nullptr};
         parallel_rows(ctx, threads, plan.ny, block, [&](std::size_t y0, std::size_t y1) {
-            RampFitOutputs mine = out;
-            fit_ramp_rows(plan, src, y0, y1, mine);
+            fit_ramp_rows_fast(plan, src, y0, y1, out);
         });
         result.notes = std::move(plan.notes);
         return result;

@@ -1,0 +1,216 @@
+#pragma once
+// Fast path of OLS_C ramp fitting for clean pixels, a block of adjacent pixels at a time
+// (algorithms.md §10). A pixel is clean when no group of any integration carries a flag,
+// its PIXELDQ has neither DO_NOT_USE nor SATURATED and its gain is > 0: then each of its
+// ramps is one segment over all groups, and PixelRampFitter's general fit reduces to
+// straight-line arithmetic.
+//
+// Bit-identical by construction: the arithmetic runs on vectors of two doubles, one pixel
+// per lane (GCC/Clang vector extension: SSE2 on x86-64), with exactly the operations of
+// the general path in the same order. Each lane rounds as the scalar double operation
+// does (no FMA: -ffp-contract=off; division and square root are correctly rounded in SIMD
+// too), conditions become lane-wise selects, and the median of the first differences
+// runs the same sorting network (small_sort.hpp) on whole vectors.
+//
+// Fast by layout: the work is split into stages, each a loop over the pixel pairs of the
+// block with independent iterations, so that the long chains of divisions of several
+// pairs overlap in the out-of-order core (one pair's whole fit exceeds its window).
+//
+// The caller checks flags, PIXELDQ, gain, read noise and dark (eligible); fit() writes
+// every pixel of the block and returns which had only non-NaN first differences (valid:
+// no NaN value either). A pixel that is not both must be refitted by the general path.
+
+#include "orrery/jwst/algorithms/ramp_fit/exposure_plan.hpp"
+#include "orrery/jwst/algorithms/ramp_fit/outputs.hpp"
+#include "orrery/jwst/algorithms/ramp_fit/pixel_fit.hpp"
+#include "orrery/jwst/algorithms/ramp_fit/segment_fit.hpp"
+#include "orrery/jwst/algorithms/small_sort.hpp"
+#include "orrery/jwst/dq_flags.hpp"
+#include "orrery/jwst/models.hpp"
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace orrery::jwst::rampfit {
+
+class CleanRampBlock {
+public:
+    typedef double V __attribute__((vector_size(16)));  // two pixels
+    typedef float F __attribute__((vector_size(8)));
+    using M = decltype(V{} < V{});  // lane masks
+    static constexpr std::size_t block = 32;                 // pixels per fit() (even, <= 64)
+
+    /// Whether the plan leaves clean pixels to this kernel: no group window, no MIRI
+    /// discard, 3..small_sort_max + 1 groups (one segment of >= 3 groups), no fitopt.
+    static bool applies(const RampFitPlan& plan) noexcept {
+        return plan.first == 0 && plan.ngroups == plan.ngroups_in && plan.ngroups >= 3 && plan.ngroups - 1 <= small_sort_max &&
+               plan.dnu_before == 0 && plan.dnu_after >= plan.ngroups_in - 1 && !plan.save_opt;
+    }
+
+    /// Whether a pixel (group flags OR-ed over its ramps, PIXELDQ, GAIN, READNOISE, dark
+    /// current) takes this kernel. NaN read noise or dark go to the general path: NaN
+    /// inputs are the only NaNs that can differ from the one an invalid operation makes,
+    /// and which of two different NaNs an operation returns depends on operand order,
+    /// which the compiler may choose differently for scalar and vector code.
+    static bool eligible(std::uint8_t flags, std::uint32_t pixeldq, float gain, float readnoise, float dark) noexcept {
+        return flags == 0 && !(pixeldq & (dq::DO_NOT_USE | dq::SATURATED)) && gain > 0.0f && readnoise == readnoise && dark == dark;
+    }
+
+    explicit CleanRampBlock(const RampFitPlan& plan) : plan_(plan), n_(static_cast<int>(plan.ngroups)) {
+        const OptimalWeightTable table(n_);
+        for (int p = 0; p < kWeightPowerCount; ++p)
+            for (int j = 0; j < n_; ++j) weights_[p][j] = static_cast<double>(table.get(n_, p)[j]);
+    }
+
+    /// Fit pixels p .. p + count - 1 (flat indices in the (ny, nx) plane, within one row;
+    /// count even, <= block) and write their products. Bit k of the result: pixel p + k valid.
+    std::uint64_t fit(const RampFitSources& src, std::size_t p, std::size_t count, const RampFitOutputs& out) const noexcept {
+        constexpr std::size_t kPairs = block / 2;
+        const std::size_t pairs = count / 2, plane = plan_.ny * plan_.nx, nints = plan_.nints, ng = plan_.ngroups_in;
+        const double tg = plan_.tgroup, len = static_cast<double>(n_);
+        const float* sci = src.ramp.sci.data() + p;
+        auto value = [&](std::size_t k, std::size_t i, int g) {
+            return widen(load<F>(sci + 2 * k + (i * ng + static_cast<std::size_t>(g)) * plane));
+        };
+        const V zero{};
+
+        // Per-pixel constants (PixelRampFitter::load) and what does not depend on the
+        // integration: the read-noise variance of the one segment and its combination.
+        V gain[kPairs], rnoise[kPairs], dark[kPairs], var_r[kPairs], inv_r[kPairs], vr[kPairs];
+        const double rn_den = len * len * len - len;  // segment_rnoise_long
+        for (std::size_t k = 0; k < pairs; ++k) {
+            const std::size_t q = p + 2 * k;
+            const V g = gain[k] = widen(load<F>(src.gain.data() + q));
+            const V rn = rnoise[k] = widen(__builtin_convertvector(widen(load<F>(src.readnoise.data() + q)) * (g / plan_.sqrt_2nframes), F));
+            dark[k] = src.dark.per_pixel ? widen(load<F>(src.dark.per_pixel + q)) : splat(static_cast<double>(src.dark.value));
+            V t = rn / tg;
+            t = 12.0 * t * t;
+            var_r[k] = t / (rn_den * g * g);
+            inv_r[k] = 0.0 + 1.0 / var_r[k];  // fit_segments' sum over one segment
+            const V r = 1.0 / inv_r[k];
+            vr[k] = r >= LARGE_VARIANCE_THRESHOLD ? zero : r;
+        }
+
+        // Median rate: per integration the median of the differences of v / TGROUP, summed.
+        V median_rate[kPairs];
+        M valid[kPairs];
+        const int m = n_ - 1, mid = m / 2;
+        const double nints_f = static_cast<double>(static_cast<float>(nints));
+        for (std::size_t k = 0; k < pairs; ++k) {
+            V sum = zero;
+            M ok = zero == zero;
+            for (std::size_t i = 0; i < nints; ++i) {
+                V d[small_sort_max];
+                V prev = value(k, i, 0) / tg;
+                for (int g = 0; g < m; ++g) {
+                    const V next = value(k, i, g + 1) / tg;
+                    d[g] = next - prev;
+                    ok &= d[g] == d[g];
+                    prev = next;
+                }
+                sort_small(d, static_cast<std::size_t>(m));
+                V median = (m & 1) ? d[mid] : (d[mid] + d[mid - 1]) / 2.0;
+                median = median == median ? median : zero;
+                sum = sum + median;
+            }
+            median_rate[k] = nints == 1 ? sum : sum / nints_f;  // x / 1.0 == x exactly
+            valid[k] = ok;
+        }
+
+        V inv_p_exp[kPairs], inv_r_exp[kPairs], num_exp[kPairs];
+        for (std::size_t k = 0; k < pairs; ++k) inv_p_exp[k] = inv_r_exp[k] = num_exp[k] = zero;
+        for (std::size_t i = 0; i < nints; ++i) {
+            // fit_segment_weighted over [0, n): SNR -> weights -> least squares slope.
+            V slope[kPairs];
+            for (std::size_t k = 0; k < pairs; ++k) {
+                const V g = gain[k], rn = rnoise[k];
+                const V diff = value(k, i, n_ - 1) - value(k, i, 0);
+                const V den = rn * rn + diff * g;
+                V snr = diff * g / sqrt_lanes(den);
+                snr = snr < 0.0 ? zero : snr;
+                snr = (den <= 0.0) | (g == 0.0) ? zero : snr;
+                const double* w0 = weights_[snr_power_index(snr[0])];
+                const double* w1 = weights_[snr_power_index(snr[1])];
+                const V inv_rn2 = 1.0 / (rn * rn);
+                V sw = zero, sx = zero, sxx = zero, sy = zero, sxy = zero;
+                for (int j = 0; j < n_; ++j) {
+                    const V w = V{w0[j], w1[j]} * inv_rn2;
+                    const double x = static_cast<double>(j) + 0.0;  // segment start 0
+                    const V y = value(k, i, j);                     // not NaN in a valid lane
+                    const V xw = x * w;
+                    sw += w;
+                    sx += xw;
+                    sxx += x * xw;
+                    sy += y * w;
+                    sxy += y * xw;
+                }
+                const V inv_den = 1.0 / (sw * sxx - sx * sx);
+                slope[k] = (sw * sxy - sx * sy) * inv_den / tg;
+            }
+            // Its variances, the integration's combination (fit_segments) and the exposure sums.
+            for (std::size_t k = 0; k < pairs; ++k) {
+                const V mr = median_rate[k];
+                const V var_p = (mr > 0.0 ? mr + dark[k] : dark[k]) / (tg * gain[k] * (len - 1.0));
+                const V var_e = var_p + var_r[k];
+                const V inv_p = var_p > 0.0 ? 0.0 + 1.0 / var_p : zero;
+                const V inv_e = 0.0 + 1.0 / var_e;
+                const V num = 0.0 + slope[k] / var_r[k];
+                V vp = inv_p > 0.0 ? 1.0 / inv_p : zero;
+                vp = vp >= LARGE_VARIANCE_THRESHOLD ? zero : vp;
+                const V ve = 1.0 / inv_e;
+                const V err = ve > LARGE_VARIANCE_THRESHOLD ? zero : sqrt_lanes(ve);
+                inv_p_exp[k] = inv_p > 0.0 ? inv_p_exp[k] + inv_p : inv_p_exp[k];
+                inv_r_exp[k] = inv_r_exp[k] + inv_r[k];
+                num_exp[k] = num_exp[k] + num;
+
+                const std::size_t q = i * plane + p + 2 * k;
+                store(out.rateints.sci.data() + q, num * vr[k]);
+                store(out.rateints.err.data() + q, err);
+                store(out.rateints.var_poisson.data() + q, vp);
+                store(out.rateints.var_rnoise.data() + q, vr[k]);
+            }
+            std::memcpy(out.rateints.dq.data() + i * plane + p, src.ramp.pixeldq.data() + p, count * sizeof(std::uint32_t));
+        }
+
+        // combine_exposure
+        std::uint64_t ok = 0;
+        for (std::size_t k = 0; k < pairs; ++k) {
+            V vp = inv_p_exp[k] > 0.0 ? 1.0 / inv_p_exp[k] : inv_p_exp[k];
+            vp = (vp >= LARGE_VARIANCE_THRESHOLD) | (vp < 0.0) ? zero : vp;
+            V r = inv_r_exp[k] > 0.0 ? 1.0 / inv_r_exp[k] : inv_r_exp[k];
+            r = r >= LARGE_VARIANCE_THRESHOLD ? zero : r;
+            const V num = num_exp[k];
+            const std::size_t q = p + 2 * k;
+            store(out.rate.sci.data() + q, num == num ? num * r : num);
+            store(out.rate.err.data() + q, sqrt_lanes(vp + r));
+            store(out.rate.var_poisson.data() + q, vp);
+            store(out.rate.var_rnoise.data() + q, r);
+            ok |= static_cast<std::uint64_t>((valid[k][0] ? 1u : 0u) | (valid[k][1] ? 2u : 0u)) << (2 * k);
+        }
+        std::memcpy(out.rate.dq.data() + p, src.ramp.pixeldq.data() + p, count * sizeof(std::uint32_t));
+        return ok;
+    }
+
+private:
+    template <class T>
+    static T load(const void* from) noexcept {
+        T t;
+        std::memcpy(&t, from, sizeof t);
+        return t;
+    }
+    static V widen(F f) noexcept { return __builtin_convertvector(f, V); }
+    static void store(float* to, V v) noexcept {
+        const F f = __builtin_convertvector(v, F);
+        std::memcpy(to, &f, sizeof f);
+    }
+    static V splat(double d) noexcept { return V{d, d}; }
+    static V sqrt_lanes(V v) noexcept { return V{std::sqrt(v[0]), std::sqrt(v[1])}; }
+
+    const RampFitPlan& plan_;
+    int n_;
+    double weights_[kWeightPowerCount][small_sort_max + 1] = {};  // optimal_weights(n, power) as doubles
+};
+
+}  // namespace orrery::jwst::rampfit
