@@ -42,7 +42,7 @@ inline Real linearity_poly(const float* c, std::size_t stride, std::size_t n, Re
 /// value chosen by a bit mask) that the compiler vectorises; the same float operations per
 /// pixel as linearity_poly.
 template <std::size_t N, bool HasDq>
-inline void correct_group_row_n(float* s, const std::uint8_t* gdq, const float* c, std::size_t nx) {
+inline void correct_group_row_n(float* __restrict s, const std::uint8_t* __restrict gdq, const float* __restrict c, std::size_t nx) {
     constexpr std::uint8_t sat = static_cast<std::uint8_t>(dq::SATURATED);
     for (std::size_t x = 0; x < nx; ++x) {
         const float v = s[x];

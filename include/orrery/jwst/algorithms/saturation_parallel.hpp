@@ -6,11 +6,11 @@
 //     concurrently (e.g. parallel_rows in orrery/jwst/parallel.hpp).
 //
 // The growth (n_pix_grow_sat) of a group's flags needs that group's flags on the rows
-// around, final before anyone grows them. So every group plane takes two phases: (A)
-// the per-pixel tests write the plane's flags and a 0/1 copy of the bit to grow; (B)
-// after all rows did A, each row block dilates that copy (reading its halo rows) into
-// its own rows. One parallel loop runs B of a plane together with A of the next (two
-// copy buffers), so a pass over the ramp costs one loop per group. Pass 2 (read
+// around, final before anyone grows them, while no group's tests depend on another
+// group's growth. So pass 1 takes two phases: (A) the per-pixel tests of every group,
+// a few rows at a time (their thresholds stay in cache across the groups), writing the
+// flags and a 0/1 copy of each group's bit to grow; (B) after all rows did A, each row
+// block dilates those copies (reading their halo rows) into its own rows. Pass 2 (read
 // pattern, backward) is organised the same way: a plane's test reads only its own
 // flags and the SATURATED bit of the next plane, which pass 2 never changes. Pass 3
 // (group 2) and the ZEROFRAME tests are per pixel; the ZEROFRAME growth again takes a
@@ -42,17 +42,15 @@ inline PixelThreshold pixel_threshold(const SaturationRef& sat, std::size_t k) {
     return {nsc ? atod_limit + 1.0f : v, nsc, d};
 }
 
-/// Pass 1 tests of one group plane for pixels [k0, k1): cumulative threshold crossing
-/// (`ever`), SATURATED where ever crossed, A/D floor; with Copy, the SATURATED bit as 0/1
-/// into `copy` for the growth. Branch-free so the loop vectorises; pixel_threshold's
-/// value, written out (NaN data never trips: NaN >= t is false).
+/// Pass 1 tests of one group plane for n consecutive pixels (every pointer at the first):
+/// cumulative threshold crossing (`ever`), SATURATED where ever crossed, A/D floor; with
+/// Copy, the SATURATED bit as 0/1 into `copy` for the growth. pixel_threshold's value
+/// written out; bitwise, not short-circuit, logic so the loop vectorises (NaN data never
+/// trips: NaN >= t is false).
 template <bool Copy>
-inline void test_group_rows(const SaturationRef& sat, const float* s, std::uint8_t* q, std::uint8_t* ever, std::uint8_t* copy,
-                            std::size_t k0, std::size_t k1) {
-    const float* thr = sat.sci.data();
-    const std::uint32_t* tdq = sat.dq.data();
-    for (std::size_t k = k0; k < k1; ++k) {
-        // Bitwise, not short-circuit, logic: no control flow in the loop.
+inline void test_group_pixels(const float* __restrict thr, const std::uint32_t* __restrict tdq, const float* __restrict s,
+                              std::uint8_t* __restrict q, std::uint8_t* __restrict ever, std::uint8_t* __restrict copy, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) {
         const float v = thr[k];
         const bool no_check = (v != v) | ((tdq[k] & dq::NO_SAT_CHECK) != 0);
         const float t = no_check ? atod_limit + 1.0f : v;
@@ -68,8 +66,9 @@ inline void test_group_rows(const SaturationRef& sat, const float* s, std::uint8
 /// Pass 3 for pixels [k0, k1): group 1 gets DO_NOT_USE where group 2 saturated in its
 /// last frame (prepare_thresholds and the tests written out branch-free, vectorised).
 template <bool HasBias>
-inline void flag_group1_rows(const SaturationRef& sat, const float* bias_sci, const float* s0, const float* s1, std::uint8_t* dq1,
-                             const std::uint8_t* dq2, float mean0, float last2, float nframes1, std::size_t k0, std::size_t k1) {
+inline void flag_group1_rows(const SaturationRef& sat, const float* __restrict bias_sci, const float* __restrict s0,
+                             const float* __restrict s1, std::uint8_t* __restrict dq1, const std::uint8_t* __restrict dq2,
+                             float mean0, float last2, float nframes1, std::size_t k0, std::size_t k1) {
     const float* thr = sat.sci.data();
     const std::uint32_t* tdq = sat.dq.data();
     for (std::size_t k = k0; k < k1; ++k) {
@@ -84,6 +83,22 @@ inline void flag_group1_rows(const SaturationRef& sat, const float* bias_sci, co
         dq1[k] = static_cast<std::uint8_t>(dq1[k] | (static_cast<std::uint8_t>(below & jump & sat_next) * g_dnu));
     }
 }
+
+/// Scratch bytes from LargePageAllocator, not zero-filled, freed with the object.
+class UninitialisedBytes {
+public:
+    explicit UninitialisedBytes(std::size_t n) : n_(n), p_(n ? LargePageAllocator<std::uint8_t>().allocate(n) : nullptr) {}
+    ~UninitialisedBytes() {
+        if (p_) LargePageAllocator<std::uint8_t>().deallocate(p_, n_);
+    }
+    UninitialisedBytes(const UninitialisedBytes&) = delete;
+    UninitialisedBytes& operator=(const UninitialisedBytes&) = delete;
+    [[nodiscard]] std::uint8_t* data() const noexcept { return p_; }
+
+private:
+    std::size_t n_;
+    std::uint8_t* p_;
+};
 
 /// Rows [y0, y1) of plane `flags`: OR `bit` wherever the dilation of `mask` is set.
 /// Rows with nothing set around them (most rows) cost one vertical OR.
@@ -111,27 +126,36 @@ void flag_saturation_rows(RampModel& model, const SaturationRef& sat, const Supe
     const std::size_t nf = params.use_readpatt ? static_cast<std::size_t>(model.meta.nframes) : 1;
     if (np == 0) return;
 
-    std::vector<std::uint8_t> ever(np);
-    std::vector<std::uint8_t> copy[2] = {std::vector<std::uint8_t>(grow ? np : 0), std::vector<std::uint8_t>(grow ? np : 0)};
+    // The SATURATED bit of every group as 0/1, the source of its growth (a copy: growing a
+    // block's rows must not feed the neighbouring blocks' growth).
+    // Huge-page storage and no zero fill (phase A writes every byte): fresh 4 KiB pages cost
+    // more than the tests themselves on virtual machines.
+    UninitialisedBytes masks(grow ? ngroups * np : 0);
+    std::uint8_t* const mask_data = masks.data();
     for (std::size_t i = 0; i < nints; ++i) {
-        // Pass 1 (forward): cumulative threshold crossing, A/D floor; SATURATED grown per group.
-        for (std::size_t g = 0; g <= ngroups; ++g) {
-            if (g == ngroups && grow == 0) break;
+        // Pass 1 (forward): cumulative threshold crossing, A/D floor. Phase A tests all groups
+        // of a few rows at a time, so those rows' thresholds stay in cache across the groups.
+        for_rows(ny, [&](std::size_t y0, std::size_t y1) {
+            constexpr std::size_t rows_in_cache = 16;
+            std::vector<std::uint8_t> ever(rows_in_cache * nx);
+            for (std::size_t ya = y0; ya < y1; ya += rows_in_cache) {
+                const std::size_t k0 = ya * nx, n = (std::min(y1, ya + rows_in_cache) - ya) * nx;
+                std::fill_n(ever.begin(), n, std::uint8_t{0});
+                for (std::size_t g = 0; g < ngroups; ++g) {
+                    const float* s = model.sci.plane(i * ngroups + g) + k0;
+                    std::uint8_t* q = model.groupdq.plane(i * ngroups + g) + k0;
+                    if (grow) test_group_pixels<true>(sat.sci.data() + k0, sat.dq.data() + k0, s, q, ever.data(), mask_data + g * np + k0, n);
+                    else test_group_pixels<false>(sat.sci.data() + k0, sat.dq.data() + k0, s, q, ever.data(), nullptr, n);
+                }
+            }
+        });
+        // Phase B, once every group's flags are final: each group's SATURATED grown.
+        if (grow)
             for_rows(ny, [&](std::size_t y0, std::size_t y1) {
                 std::vector<std::uint8_t> grown, column;
-                if (g > 0 && grow > 0)  // phase B of the previous group
-                    grow_into_rows(copy[(g - 1) & 1].data(), model.groupdq.plane(i * ngroups + g - 1), g_sat, ny, nx, grow, y0, y1, grown,
-                                   column);
-                if (g == ngroups) return;
-                const float* s = model.sci.plane(i * ngroups + g);
-                std::uint8_t* q = model.groupdq.plane(i * ngroups + g);
-                std::uint8_t* c = grow ? copy[g & 1].data() : nullptr;
-                const std::size_t k0 = y0 * nx, k1 = y1 * nx;
-                if (g == 0) std::fill(ever.begin() + static_cast<std::ptrdiff_t>(k0), ever.begin() + static_cast<std::ptrdiff_t>(k1), std::uint8_t{0});
-                if (c) test_group_rows<true>(sat, s, q, ever.data(), c, k0, k1);
-                else test_group_rows<false>(sat, s, q, ever.data(), nullptr, k0, k1);
+                for (std::size_t g = 0; g < ngroups; ++g)
+                    grow_into_rows(mask_data + g * np, model.groupdq.plane(i * ngroups + g), g_sat, ny, nx, grow, y0, y1, grown, column);
             });
-        }
         if (!params.use_readpatt) continue;
 
         // Pass 2 (backward) over the groups whose frame averaging dilutes the threshold.
