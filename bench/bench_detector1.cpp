@@ -448,6 +448,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "[nints=%d] %s\n", nints, files.uncal.c_str());
             Context ctx;
             setup_context(ctx, ref_dir, o.threads);
+            ctx.set_reference_retention(ReferenceRetention::keep);  // compute only: references read once, by the warm-ups
             const RampModel raw = io::read_ramp(files.uncal);
             ramp_mb[nints] = static_cast<double>(raw.sci.size() * sizeof(float)) / 1e6;
 
@@ -482,6 +483,7 @@ int main(int argc, char** argv) {
             {  // where the time goes inside the chain (one more run, with an observer)
                 Context octx;  // its own context: the observer must not slow the other runs
                 setup_context(octx, ref_dir, o.threads);
+                octx.set_reference_retention(ReferenceRetention::keep);
                 auto times = std::make_shared<StepTimes>();
                 octx.add_observer(times);
                 out.emplace(p.run(raw, octx));  // loads the references

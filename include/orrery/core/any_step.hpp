@@ -104,6 +104,7 @@ public:
         });
         return out;
     }
+    [[nodiscard]] std::vector<std::string> reference_uses() const override { return pipeline_.reference_uses(); }
     pipeline_of<P>& pipeline() { return pipeline_; }
 
 private:

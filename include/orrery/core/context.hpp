@@ -2,7 +2,8 @@
 // Context: what a running step may use besides its input and parameters — a
 // logger, the reference resolver, a thread budget, cancellation, a state store
 // (caches, values shared between steps), metrics, and the observers. The runner
-// also keeps the current step's identity and status here.
+// also keeps the current step's identity and status here, and the reference types
+// the rest of the run still needs (so caches can drop a reference after its last use).
 
 #include "orrery/core/errors.hpp"
 #include "orrery/core/events.hpp"
@@ -16,8 +17,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -72,6 +76,70 @@ public:
         return r;
     }
 
+    // ---- reference lifetime ------------------------------------------------------
+    /// until_last_use (default) or keep; see ReferenceRetention.
+    void set_reference_retention(ReferenceRetention r) { retention_ = r; }
+    [[nodiscard]] ReferenceRetention reference_retention() const { return retention_; }
+
+    /// A run's announcement of the reference types its steps declare (one entry per step
+    /// use), active while the guard lives. Runs nested in another join the outermost one.
+    /// When the outermost run ends, until_last_use releases every reference.
+    class ReferenceRun {
+    public:
+        ReferenceRun(Context& ctx, std::span<const std::string> uses) : ctx_(ctx) {
+            std::lock_guard lock(ctx_.state_mutex_);
+            if (ctx_.run_depth_++ > 0) return;
+            ctx_.pending_uses_.clear();
+            for (const auto& r : uses) ++ctx_.pending_uses_[r];
+        }
+        ~ReferenceRun() {
+            bool release = false;
+            {
+                std::lock_guard lock(ctx_.state_mutex_);
+                if (--ctx_.run_depth_ > 0) return;
+                ctx_.pending_uses_.clear();
+                release = ctx_.retention_ == ReferenceRetention::until_last_use;
+            }
+            if (release) ctx_.release_references();
+        }
+        ReferenceRun(const ReferenceRun&) = delete;  // returned as a prvalue only (guaranteed elision)
+        ReferenceRun& operator=(const ReferenceRun&) = delete;
+
+    private:
+        Context& ctx_;
+    };
+    [[nodiscard]] ReferenceRun reference_run(std::span<const std::string> uses) { return ReferenceRun(*this, uses); }
+
+    /// A step of the active run has ended (done, skipped or failed) and used up its share of
+    /// `reftypes`: with until_last_use, the types no later step declares are released.
+    /// Types never announced (a step loading a type it does not declare) stay to the run's end.
+    void reference_uses_done(std::span<const std::string_view> reftypes) {
+        std::vector<std::string_view> unused;
+        {
+            std::lock_guard lock(state_mutex_);
+            if (run_depth_ == 0) return;
+            for (auto r : reftypes) {
+                auto it = pending_uses_.find(r);
+                if (it == pending_uses_.end() || --it->second > 0) continue;
+                pending_uses_.erase(it);
+                unused.push_back(r);
+            }
+            if (retention_ != ReferenceRetention::until_last_use) return;
+        }
+        for (auto r : unused) release_references(r);
+    }
+
+    /// Tell every ReferenceHolder in the state store to drop `reftype` (every type when empty).
+    void release_references(std::string_view reftype = {}) {
+        std::vector<std::shared_ptr<ReferenceHolder>> holders;
+        {
+            std::lock_guard lock(state_mutex_);
+            for (auto& [key, slot] : state_)
+                if (slot.holder) holders.push_back(slot.holder);
+        }
+        for (auto& h : holders) h->release_references(reftype);
+    }
+
     // ---- threads and cancellation ----------------------------------------------
     [[nodiscard]] int max_threads() const { return max_threads_; }
     void set_max_threads(int n) { max_threads_ = std::max(1, n); }
@@ -106,7 +174,7 @@ public:
     T& state(const std::string& key) {
         std::lock_guard lock(state_mutex_);
         auto it = state_.find(key);
-        if (it == state_.end()) it = state_.emplace(key, Slot{typeid(T), std::make_shared<T>()}).first;
+        if (it == state_.end()) it = state_.emplace(key, make_slot(std::make_shared<T>())).first;
         if (it->second.type != std::type_index(typeid(T))) throw InternalError("context state '" + key + "' holds another type");
         return *static_cast<T*>(it->second.value.get());
     }
@@ -120,7 +188,7 @@ public:
     template <class T>
     void set_state(const std::string& key, T value) {
         std::lock_guard lock(state_mutex_);
-        state_.insert_or_assign(key, Slot{typeid(T), std::make_shared<T>(std::move(value))});
+        state_.insert_or_assign(key, make_slot(std::make_shared<T>(std::move(value))));
     }
     void erase_state(const std::string& key) {
         std::lock_guard lock(state_mutex_);
@@ -189,8 +257,18 @@ private:
     struct Slot {
         std::type_index type;
         std::shared_ptr<void> value;
+        std::shared_ptr<ReferenceHolder> holder;  // the same object, when it holds references
     };
+    template <class T>
+    static Slot make_slot(std::shared_ptr<T> p) {
+        Slot s{typeid(T), p, nullptr};
+        if constexpr (std::is_base_of_v<ReferenceHolder, T>) s.holder = p;
+        return s;
+    }
     std::map<std::string, Slot> state_;
+    ReferenceRetention retention_ = ReferenceRetention::until_last_use;
+    int run_depth_ = 0;
+    std::map<std::string, int, std::less<>> pending_uses_;  // reference type -> steps of the run still to end
     std::map<std::string, double> metrics_;
     std::vector<std::shared_ptr<Observer>> observers_;
     StepScope scope_;

@@ -78,6 +78,12 @@ public:
                 c.step_total = total;
             }
         } restore{ctx, previous, prev_index, prev_total};
+        std::vector<std::string> uses;
+        for (const auto& s : steps_) {
+            auto u = s->reference_uses();
+            uses.insert(uses.end(), u.begin(), u.end());
+        }
+        const auto references = ctx.reference_run(uses);
         for (std::size_t i = 0; i < steps_.size();) {
             // A run of row steps goes block by block, exactly as in the static pipeline.
             std::vector<std::unique_ptr<RowStage>> run;

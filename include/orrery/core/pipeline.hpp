@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace orrery {
 
@@ -308,7 +309,16 @@ public:
                 c.output_file = file;
             }
         } restore{ctx, previous, prev_dir, prev_file, prev_index, prev_total};
+        const auto references = ctx.reference_run(reference_uses());
         return chain_.run(std::move(in), ctx, params);
+    }
+
+    /// The reference types the steps declare, one entry per step (both sides of a branch:
+    /// a type only the side not taken declares is then kept to the end of the run).
+    [[nodiscard]] std::vector<std::string> reference_uses() const {
+        std::vector<std::string> uses;
+        for_each_step([&](const auto& cfg) { add_reference_uses<typename std::remove_cvref_t<decltype(cfg)>::step_type_tag>(uses); });
+        return uses;
     }
 
     /// Visit every StepConfig<S>& (both sides of branches).

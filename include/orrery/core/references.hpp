@@ -2,6 +2,8 @@
 // Reference resolution: override_<reftype> (a path, or "N/A" = not applicable)
 // > the reference directory (--ref-dir / ORRERY_REF_DIR: DIR/<reftype>.fits)
 // > an error naming the reference type and where it looked.
+// Also: how long loaded references are kept (ReferenceRetention) and the interface
+// a cache of loaded references implements so the context can release them.
 
 #include "orrery/core/errors.hpp"
 
@@ -10,8 +12,28 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace orrery {
+
+/// How long references loaded through a Context stay in memory.
+enum class ReferenceRetention {
+    /// Default (one exposure, e.g. the command line): a reference type is released after the
+    /// last step of the run that declares it, and everything at the end of the run — the
+    /// references never add up to the whole set while the data is in memory.
+    until_last_use,
+    /// For the Context's lifetime: a benchmark loop or many exposures read each file once.
+    keep,
+};
+
+/// A cache of loaded references kept in a Context state slot (Context::state<T>): the context
+/// tells it when the rest of the run no longer needs a reference type.
+class ReferenceHolder {
+public:
+    virtual ~ReferenceHolder() = default;
+    /// Drop what is held for `reftype`; every type when it is empty.
+    virtual void release_references(std::string_view reftype) = 0;
+};
 
 struct ResolvedReference {
     std::string reftype;

@@ -84,6 +84,8 @@ public:
     virtual AnyValue run(AnyValue input, Context& ctx) = 0;
     /// The steps that would run, in order, with skip state, parameters and references.
     [[nodiscard]] virtual std::vector<PlanEntry> plan(const Context& ctx) const = 0;
+    /// The reference types its steps declare, one entry per step (Context::reference_run).
+    [[nodiscard]] virtual std::vector<std::string> reference_uses() const { return info().reference_types; }
     /// A row-block stage when this is a row step that may be fused now (see row_steps.hpp), else null.
     [[nodiscard]] virtual std::unique_ptr<RowStage> row_stage() const { return nullptr; }
 };

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace orrery {
 
@@ -226,6 +227,7 @@ private:
                                                 : std::chrono::duration<double>(std::chrono::steady_clock::now() - event_.started).count();
         event_.references = scope_.references;
         ctx_.notify(event_);
+        ctx_.reference_uses_done(T::reference_types());
     }
 
     const StepConfig<S>& cfg_;
@@ -235,10 +237,20 @@ private:
     double seconds_override_ = -1;
 };
 
-/// Run one configured step on its input.
+/// The reference types a step declares, one entry each (for Context::reference_run).
+template <Step S>
+void add_reference_uses(std::vector<std::string>& uses) {
+    for (auto r : step_traits<S>::reference_types()) uses.emplace_back(r);
+}
+
+/// Run one configured step on its input. On its own (not inside a pipeline run) it is a
+/// run of its own: with ReferenceRetention::until_last_use its references are released after it.
 template <Step S>
 step_output_t<S> run_step(const StepConfig<S>& cfg, step_input_t<S> input, Context& ctx) {
     using T = step_traits<S>;
+    std::vector<std::string> uses;
+    add_reference_uses<S>(uses);
+    const auto references = ctx.reference_run(uses);
     StepRun<S> run(cfg, ctx);
     if (cfg.settings.skip) {
         if constexpr (T::skippable) {

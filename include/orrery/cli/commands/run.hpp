@@ -260,6 +260,10 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
         if (e.kind != StepEvent::Kind::start) outputs.insert(outputs.end(), e.outputs.begin(), e.outputs.end());
     }));
 
+    // One exposure: each reference is released after its last step (lowest memory). Several:
+    // references are kept across the inputs, so each file is read once.
+    if (inputs.size() > 1) ctx.set_reference_retention(ReferenceRetention::keep);
+
     const auto run_start = std::chrono::steady_clock::now();
     const auto wall_start = std::chrono::system_clock::now();
     int first_failure = 0;

@@ -42,30 +42,50 @@ struct DarkCurrentResult {
 
 namespace detail {
 
+/// Where the dark's SCI planes are read from: plane[di * ngroups_dark + g] points at flat
+/// pixel k0 of plane (di, g), null when not loaded. The whole array in memory has k0 = 0;
+/// a block of rows read from the file (the streamed step) has k0 = first row * nx.
+struct DarkPlanes {
+    const float* const* plane;
+    std::size_t k0;
+};
+
 /// The dark's frames as stcal sees them after extrapolation, NaNs read as 0.
 /// Extrapolated darks are float64 in stcal (numpy promotes the int * float32 product), so
 /// their frames are doubles; otherwise everything stays float32.
 struct DarkFrames {
-    const DarkRef& dark;
-    std::size_t ngroups_dark;    // SCI planes in the file
+    const DarkRef& dark;         // keywords, DQ; its SCI may be empty (planes read by rows)
+    std::size_t nints_dark;      // SCI integrations
+    std::size_t ngroups_dark;    // SCI planes per integration in the file
     std::size_t frames_total;    // after extrapolation
-    std::size_t plane;           // ny * nx
+    std::size_t ny, nx, plane;   // plane = ny * nx
 
     [[nodiscard]] bool extrapolated() const { return frames_total > ngroups_dark; }
 
     template <class Real>
-    [[nodiscard]] Real frame(std::size_t dark_int, std::size_t p, std::size_t k) const {
-        const float* d = dark.sci.data() + dark_int * ngroups_dark * plane;
+    [[nodiscard]] Real frame(const DarkPlanes& d, std::size_t dark_int, std::size_t p, std::size_t k) const {
+        const float* const* planes = d.plane + dark_int * ngroups_dark;
+        const std::size_t j = k - d.k0;
         Real v;
         if (p < ngroups_dark) {
-            v = static_cast<Real>(d[p * plane + k]);
+            v = static_cast<Real>(planes[p][j]);
         } else {  // D[-1] + j * (D[-1] - D[-2]), the difference in float32, the rest in double
-            const float last = d[(ngroups_dark - 1) * plane + k];
-            const float rate = last - d[(ngroups_dark - 2) * plane + k];
-            const double j = static_cast<double>(p - ngroups_dark + 1);
-            v = static_cast<Real>(j * static_cast<double>(rate) + static_cast<double>(last));
+            const float last = planes[ngroups_dark - 1][j];
+            const float rate = last - planes[ngroups_dark - 2][j];
+            const double n = static_cast<double>(p - ngroups_dark + 1);
+            v = static_cast<Real>(n * static_cast<double>(rate) + static_cast<double>(last));
         }
         return std::isnan(v) ? Real(0) : v;
+    }
+    /// The file planes frame(dark_int, p, .) reads, marked in `used` (di * ngroups_dark + g).
+    void mark_frame(std::size_t dark_int, std::size_t p, std::vector<bool>& used) const {
+        const std::size_t base = dark_int * ngroups_dark;
+        if (p < ngroups_dark) {
+            used[base + p] = true;
+        } else if (ngroups_dark >= 2) {
+            used[base + ngroups_dark - 1] = true;
+            used[base + ngroups_dark - 2] = true;
+        }
     }
 };
 
@@ -79,15 +99,25 @@ struct DarkMatch {
 /// extrapolated dark). Averaging: float32 (or float64 when extrapolated) sequential sum of the
 /// frames over the frame count numpy's slice really has, rounded to float32.
 template <class Real>
-inline double group_dark(const DarkFrames& f, const DarkMatch& m, std::size_t dark_int, std::size_t g, std::size_t k) {
-    if (!m.averaged) return static_cast<double>(f.frame<Real>(dark_int, g, k));
+inline double group_dark(const DarkFrames& f, const DarkPlanes& d, const DarkMatch& m, std::size_t dark_int, std::size_t g,
+                         std::size_t k) {
+    if (!m.averaged) return static_cast<double>(f.frame<Real>(d, dark_int, g, k));
     const std::size_t start = g * (m.nframes + m.groupgap);
-    if (m.nframes == 1) return static_cast<double>(static_cast<float>(f.frame<Real>(dark_int, start, k)));
+    if (m.nframes == 1) return static_cast<double>(static_cast<float>(f.frame<Real>(d, dark_int, start, k)));
     const std::size_t end = std::min(start + m.nframes, f.frames_total);
     const std::size_t count = end > start ? end - start : 0;
     Real sum = 0;
-    for (std::size_t p = start; p < end; ++p) sum = p == start ? f.frame<Real>(dark_int, p, k) : sum + f.frame<Real>(dark_int, p, k);
+    for (std::size_t p = start; p < end; ++p) sum = p == start ? f.frame<Real>(d, dark_int, p, k) : sum + f.frame<Real>(d, dark_int, p, k);
     return static_cast<double>(static_cast<float>(sum / static_cast<Real>(count)));  // empty slice: 0/0 = NaN, as numpy
+}
+
+/// The frames group g of dark integration di is made of, as group_dark reads them.
+template <class F>
+inline void for_each_group_frame(const DarkFrames& f, const DarkMatch& m, std::size_t g, F visit) {
+    if (!m.averaged) return visit(g);
+    const std::size_t start = g * (m.nframes + m.groupgap);
+    if (m.nframes == 1) return visit(start);
+    for (std::size_t p = start; p < std::min(start + m.nframes, f.frames_total); ++p) visit(p);
 }
 
 /// Dark integration used for science integration i, or -1 for "an averaged integration stcal
@@ -100,22 +130,35 @@ inline long dark_integration(std::size_t i, std::size_t nints_sci, std::size_t n
 }
 
 /// Rows [y0, y1): PIXELDQ |= OR of the dark DQ planes; SCI -= dark (rounded to float32).
-inline void subtract_dark_rows(RampModel& model, const DarkFrames& f, const DarkMatch& m, int intstart, std::size_t y0,
-                               std::size_t y1) {
+/// `d` must hold every plane planes_used() names, from pixel y0 * nx or before.
+inline void subtract_dark_rows(RampModel& model, const DarkFrames& f, const DarkPlanes& d, const DarkMatch& m, int intstart,
+                               std::size_t y0, std::size_t y1) {
     const std::size_t nx = model.nx(), k0 = y0 * nx, k1 = y1 * nx;
-    const std::size_t nints = model.nints(), ngroups = model.ngroups(), nints_dark = f.dark.sci.extent(0);
+    const std::size_t nints = model.nints(), ngroups = model.ngroups();
     for (std::size_t p = 0; p < f.dark.dq.extent(0); ++p) {
         const std::uint32_t* ddq = f.dark.dq.plane(p);
         for (std::size_t k = k0; k < k1; ++k) model.pixeldq[k] |= ddq[k];
     }
     for (std::size_t i = 0; i < nints; ++i) {
-        const long di = dark_integration(i, nints, nints_dark, intstart, m.averaged);
+        const long di = dark_integration(i, nints, f.nints_dark, intstart, m.averaged);
         for (std::size_t g = 0; g < ngroups; ++g) {
             float* s = model.sci.plane(i * ngroups + g);
+            if (di >= 0 && !m.averaged && g < f.ngroups_dark) {
+                // The usual case, group g is dark plane g: the same operations as below, in a
+                // loop the compiler vectorises.
+                const float* dp = d.plane[static_cast<std::size_t>(di) * f.ngroups_dark + g] + (k0 - d.k0);
+                float* sp = s + k0;
+                for (std::size_t k = 0; k < k1 - k0; ++k) {
+                    const float v = dp[k];
+                    const float dark = v != v ? 0.0f : v;
+                    sp[k] = static_cast<float>(static_cast<double>(sp[k]) - static_cast<double>(dark));
+                }
+                continue;
+            }
             for (std::size_t k = k0; k < k1; ++k) {
                 const double dark = di < 0                ? 0.0
-                                    : f.extrapolated()    ? group_dark<double>(f, m, static_cast<std::size_t>(di), g, k)
-                                                          : group_dark<float>(f, m, static_cast<std::size_t>(di), g, k);
+                                    : f.extrapolated()    ? group_dark<double>(f, d, m, static_cast<std::size_t>(di), g, k)
+                                                          : group_dark<float>(f, d, m, static_cast<std::size_t>(di), g, k);
                 // float64 subtraction rounded once; identical to float32 subtraction for a float32 dark.
                 s[k] = static_cast<float>(static_cast<double>(s[k]) - dark);
             }
@@ -123,14 +166,32 @@ inline void subtract_dark_rows(RampModel& model, const DarkFrames& f, const Dark
     }
 }
 
-/// The dark exactly as subtracted, for `dark_output`.
-inline DarkRef dark_as_subtracted(const DarkFrames& f, const DarkMatch& m, std::size_t nints_sci, std::size_t ngroups_sci) {
+/// The file planes (di * ngroups_dark + g, ascending) subtract_dark_rows reads for `model`:
+/// a dark longer than the science ramp is read only as far as the ramp needs it.
+inline std::vector<std::size_t> planes_used(const DarkFrames& f, const DarkMatch& m, int intstart, const RampModel& model) {
+    std::vector<bool> used(f.nints_dark * f.ngroups_dark, false);
+    const std::size_t nints = model.nints(), ngroups = model.ngroups();
+    for (std::size_t i = 0; i < nints; ++i) {
+        const long di = dark_integration(i, nints, f.nints_dark, intstart, m.averaged);
+        if (di < 0) continue;
+        for (std::size_t g = 0; g < ngroups; ++g)
+            for_each_group_frame(f, m, g, [&](std::size_t p) { f.mark_frame(static_cast<std::size_t>(di), p, used); });
+    }
+    std::vector<std::size_t> out;
+    for (std::size_t q = 0; q < used.size(); ++q)
+        if (used[q]) out.push_back(q);
+    return out;
+}
+
+/// The dark exactly as subtracted, for `dark_output` (`d`: the whole SCI array).
+inline DarkRef dark_as_subtracted(const DarkFrames& f, const DarkPlanes& d, const DarkMatch& m, std::size_t nints_sci,
+                                  std::size_t ngroups_sci) {
     DarkRef out;
     static_cast<RefBase&>(out) = static_cast<const RefBase&>(f.dark);
     out.dq = f.dark.dq;
     out.avdrkcur = f.dark.avdrkcur;
     out.avgdrkcr = f.dark.avgdrkcr;
-    const std::size_t nints_dark = f.dark.sci.extent(0), ny = f.dark.sci.extent(2), nx = f.dark.sci.extent(3);
+    const std::size_t nints_dark = f.nints_dark, ny = f.ny, nx = f.nx;
     if (!m.averaged) {
         out.nframes = f.dark.nframes;
         out.groupgap = f.dark.groupgap;
@@ -138,7 +199,7 @@ inline DarkRef dark_as_subtracted(const DarkFrames& f, const DarkMatch& m, std::
         for (std::size_t di = 0; di < nints_dark; ++di)
             for (std::size_t p = 0; p < f.frames_total; ++p)
                 for (std::size_t k = 0; k < f.plane; ++k)
-                    out.sci.plane(di * f.frames_total + p)[k] = static_cast<float>(f.frame<double>(di, p, k));
+                    out.sci.plane(di * f.frames_total + p)[k] = static_cast<float>(f.frame<double>(d, di, p, k));
         return out;
     }
     out.nframes = static_cast<int>(m.nframes);
@@ -148,7 +209,7 @@ inline DarkRef dark_as_subtracted(const DarkFrames& f, const DarkMatch& m, std::
         for (std::size_t g = 0; g < ngroups_sci; ++g)
             for (std::size_t k = 0; k < f.plane; ++k)
                 out.sci.plane(di * ngroups_sci + g)[k] = static_cast<float>(
-                    f.extrapolated() ? group_dark<double>(f, m, di, g, k) : group_dark<float>(f, m, di, g, k));
+                    f.extrapolated() ? group_dark<double>(f, d, m, di, g, k) : group_dark<float>(f, d, m, di, g, k));
     return out;
 }
 
@@ -186,14 +247,22 @@ struct DarkPlan {
     detail::DarkFrames frames;
     detail::DarkMatch match;
     int intstart = 1;
+    std::vector<const float*> whole;  // every SCI plane, when the dark's SCI is in memory
     [[nodiscard]] bool subtracts() const { return !result.outcome.skipped; }
+    /// The dark's SCI in memory (empty when its planes are read by rows).
+    [[nodiscard]] detail::DarkPlanes whole_planes() const { return {whole.data(), 0}; }
 };
 
 /// The checks and decisions of subtract_dark_current (same errors), without touching SCI.
-/// `dark` must outlive the plan.
-inline DarkPlan plan_dark_subtraction(const RampModel& model, const DarkRef& dark, const DarkCurrentParams& params = {}) {
+/// `sci_shape` is the dark's SCI shape (nints_d, ngroups_d, ny, nx): dark.sci's own when it is
+/// in memory, else the file's (the planes then come by rows). `dark` must outlive the plan.
+inline DarkPlan plan_dark_subtraction(const RampModel& model, const DarkRef& dark, const std::array<std::size_t, 4>& sci_shape,
+                                      const DarkCurrentParams& params = {}) {
     using namespace detail;
-    require_science_plane("DARK", dark, "SCI", dark.sci, model);
+    {
+        const bool ok = sci_shape[2] == model.ny() && sci_shape[3] == model.nx() && sci_shape[0] > 0 && sci_shape[1] > 0;
+        if (!ok) throw_shape_mismatch("DARK", dark, "SCI", sci_shape, model.sci.shape());
+    }
     if (!dark.dq.empty()) require_science_plane("DARK", dark, "DQ", dark.dq, model);
     if (model.pixeldq.shape() != std::array<std::size_t, 2>{model.ny(), model.nx()})
         throw InputError("dark_current: PIXELDQ has shape " + shape_text(model.pixeldq.shape()) + " but SCI is " +
@@ -208,19 +277,24 @@ inline DarkPlan plan_dark_subtraction(const RampModel& model, const DarkRef& dar
 
     const std::size_t nf_s = static_cast<std::size_t>(model.meta.nframes), gg_s = static_cast<std::size_t>(model.meta.groupgap);
     const std::size_t nf_d = static_cast<std::size_t>(dark.nframes), gg_d = static_cast<std::size_t>(dark.groupgap);
-    const std::size_t ng_s = model.ngroups(), ng_d = dark.sci.extent(1);
+    const std::size_t ng_s = model.ngroups(), ng_d = sci_shape[1];
     const std::size_t total_s = ng_s * nf_s + (ng_s > 0 ? ng_s - 1 : 0) * gg_s;
     const std::size_t total_d = ng_d * nf_d + (ng_d - 1) * gg_d;
 
-    DarkPlan plan{{}, DarkFrames{dark, ng_d, ng_d, model.sci.plane_size()}, DarkMatch{nf_s, gg_s, nf_s != nf_d || gg_s != gg_d},
-                  model.meta.intstart};
+    DarkPlan plan{{},
+                  DarkFrames{dark, sci_shape[0], ng_d, ng_d, sci_shape[2], sci_shape[3], model.sci.plane_size()},
+                  DarkMatch{nf_s, gg_s, nf_s != nf_d || gg_s != gg_d},
+                  model.meta.intstart,
+                  {}};
+    if (dark.sci.shape() == sci_shape)
+        for (std::size_t q = 0; q < sci_shape[0] * ng_d; ++q) plan.whole.push_back(dark.sci.plane(q));
     plan.result.average_dark_current = average_dark_current(model, dark, params, plan.result.warnings);
     DarkFrames& frames = plan.frames;
     if (total_s > total_d) {
         const std::size_t extra = (total_s - total_d + gg_d + (nf_d + gg_d) - 1) / (nf_d + gg_d);  // ceil
         if (ng_d < 2)
             throw InputError("dark_current: DARK reference" + (dark.path.empty() ? std::string() : " '" + dark.path + "'") +
-                             " SCI has shape " + shape_text(dark.sci.shape()) + ", too short for the science SCI " +
+                             " SCI has shape " + shape_text(sci_shape) + ", too short for the science SCI " +
                              shape_text(model.sci.shape()) + " and a single group cannot be extrapolated");
         frames.frames_total = ng_d + extra;
         plan.result.warnings.push_back("Not enough data in dark reference file to match to science data; dark extrapolated by " +
@@ -234,15 +308,23 @@ inline DarkPlan plan_dark_subtraction(const RampModel& model, const DarkRef& dar
     // stcal copies frame g*(nframes+groupgap) for one-frame groups and fails past the dark's end.
     if (plan.match.averaged && nf_s == 1 && ng_s > 0 && (ng_s - 1) * (1 + gg_s) >= frames.frames_total)
         throw InputError("dark_current: DARK reference" + (dark.path.empty() ? std::string() : " '" + dark.path + "'") +
-                         " SCI has shape " + shape_text(dark.sci.shape()) + ", too few frames for the science SCI " +
+                         " SCI has shape " + shape_text(sci_shape) + ", too few frames for the science SCI " +
                          shape_text(model.sci.shape()) + " with GROUPGAP=" + std::to_string(gg_s));
     return plan;
 }
 
-/// After the rows: the dark as subtracted (only with dark_output) and the result.
+/// The same, for a dark whose SCI is in memory.
+inline DarkPlan plan_dark_subtraction(const RampModel& model, const DarkRef& dark, const DarkCurrentParams& params = {}) {
+    detail::require_science_plane("DARK", dark, "SCI", dark.sci, model);
+    return plan_dark_subtraction(model, dark, dark.sci.shape(), params);
+}
+
+/// After the rows: the dark as subtracted (only with dark_output; needs the SCI in memory) and the result.
 inline DarkCurrentResult finish_dark_subtraction(DarkPlan& plan, const RampModel& model, const DarkCurrentParams& params = {}) {
-    if (plan.subtracts() && params.dark_output)
-        plan.result.dark_used = detail::dark_as_subtracted(plan.frames, plan.match, model.nints(), model.ngroups());
+    if (plan.subtracts() && params.dark_output) {
+        if (plan.whole.empty()) throw InternalError("dark_current: dark_output needs the dark's SCI in memory");
+        plan.result.dark_used = detail::dark_as_subtracted(plan.frames, plan.whole_planes(), plan.match, model.nints(), model.ngroups());
+    }
     return std::move(plan.result);
 }
 
@@ -253,7 +335,8 @@ inline DarkCurrentResult finish_dark_subtraction(DarkPlan& plan, const RampModel
 /// NFRAMES < 1 or GROUPGAP < 0 (science or dark), or a one-group dark that must be extrapolated.
 inline DarkCurrentResult subtract_dark_current(RampModel& model, const DarkRef& dark, const DarkCurrentParams& params = {}) {
     DarkPlan plan = plan_dark_subtraction(model, dark, params);
-    if (plan.subtracts()) detail::subtract_dark_rows(model, plan.frames, plan.match, plan.intstart, 0, model.ny());
+    if (plan.subtracts())
+        detail::subtract_dark_rows(model, plan.frames, plan.whole_planes(), plan.match, plan.intstart, 0, model.ny());
     return finish_dark_subtraction(plan, model, params);
 }
 

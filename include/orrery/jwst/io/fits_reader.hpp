@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -192,6 +193,39 @@ public:
         return out;
     }
 
+    /// Where an uncompressed image's data starts in the file and how it is stored, for reads
+    /// that bypass cfitsio (raw_image_read.hpp, image_rows.hpp); nullopt when it is compressed
+    /// or stored in a way they do not handle (RawKind::unsupported).
+    struct RawImage {
+        long long data_offset;
+        detail::RawKind kind;
+    };
+    [[nodiscard]] std::optional<RawImage> raw_image(std::string_view extname) {
+        move_to(extname);
+        require_image(extname);
+        int status = 0, bitpix = 0;
+        if (fits_is_compressed_image(f(), &status) || status) {
+            if (status) fits_clear_errmsg();
+            return std::nullopt;
+        }
+        fits_get_img_type(f(), &bitpix, &status);
+        double bzero = 0.0, bscale = 1.0;
+        int ks = 0;
+        fits_read_key(f(), TDOUBLE, "BZERO", &bzero, nullptr, &ks);
+        if (ks) { bzero = 0.0; ks = 0; fits_clear_errmsg(); }
+        fits_read_key(f(), TDOUBLE, "BSCALE", &bscale, nullptr, &ks);
+        if (ks) { bscale = 1.0; ks = 0; fits_clear_errmsg(); }
+        LONGLONG head = 0, data = 0, end = 0;
+        fits_get_hduaddrll(f(), &head, &data, &end, &status);
+        if (status) {
+            fits_clear_errmsg();
+            return std::nullopt;
+        }
+        const detail::RawKind kind = detail::raw_kind(bitpix, bzero, bscale);
+        if (kind == detail::RawKind::unsupported) return std::nullopt;
+        return RawImage{static_cast<long long>(data), kind};
+    }
+
     /// The underlying cfitsio handle, positioned wherever the last call left it.
     [[nodiscard]] fitsfile* handle() noexcept { return file_.get(); }
 
@@ -314,25 +348,8 @@ private:
     /// The pread fast path for the current (image) HDU; false when cfitsio must do it.
     template <class T>
     bool read_fast(std::string_view extname, std::size_t n, T* out) {
-        int status = 0, bitpix = 0;
-        if (fits_is_compressed_image(f(), &status) || status) {
-            if (status) fits_clear_errmsg();
-            return false;
-        }
-        fits_get_img_type(f(), &bitpix, &status);
-        double bzero = 0.0, bscale = 1.0;
-        int ks = 0;
-        fits_read_key(f(), TDOUBLE, "BZERO", &bzero, nullptr, &ks);
-        if (ks) { bzero = 0.0; ks = 0; fits_clear_errmsg(); }
-        fits_read_key(f(), TDOUBLE, "BSCALE", &bscale, nullptr, &ks);
-        if (ks) { bscale = 1.0; ks = 0; fits_clear_errmsg(); }
-        LONGLONG head = 0, data = 0, end = 0;
-        fits_get_hduaddrll(f(), &head, &data, &end, &status);
-        if (status) {
-            fits_clear_errmsg();
-            return false;
-        }
-        return detail::read_raw_image(path_, std::string(extname), data, detail::raw_kind(bitpix, bzero, bscale), n, out);
+        const auto raw = raw_image(extname);
+        return raw && detail::read_raw_image(path_, std::string(extname), raw->data_offset, raw->kind, n, out);
     }
 
     template <class T>

@@ -48,6 +48,19 @@ constexpr bool exact_conversion() {
                 std::cmp_greater_equal(std::numeric_limits<T>::max(), std::numeric_limits<S>::max());
 }
 
+/// pread exactly `bytes` bytes at `offset` (retrying short reads); InputError on failure or end of file.
+inline void pread_all(int fd, void* out, std::size_t bytes, long long offset, const std::filesystem::path& path, const std::string& ext) {
+    auto* p = static_cast<unsigned char*>(out);
+    std::size_t got = 0;
+    while (got < bytes) {
+        const ssize_t r = ::pread(fd, p + got, bytes - got, static_cast<off_t>(offset + static_cast<long long>(got)));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) input_error(path, "cannot read extension " + ext + ": " + std::strerror(errno));
+        if (r == 0) input_error(path, "cannot read extension " + ext + ": truncated (data end past end of file)");
+        got += static_cast<std::size_t>(r);
+    }
+}
+
 template <class S, class T, class Decode>
 bool convert_chunks(int fd, const std::filesystem::path& path, const std::string& ext, long long offset, std::size_t n, T* out,
                     Decode decode) {
@@ -58,15 +71,7 @@ bool convert_chunks(int fd, const std::filesystem::path& path, const std::string
         std::vector<unsigned char> buf(chunk * sizeof(S));
         for (std::size_t done = 0; done < n;) {
             const std::size_t count = std::min(chunk, n - done);
-            const std::size_t bytes = count * sizeof(S);
-            std::size_t got = 0;
-            while (got < bytes) {
-                const ssize_t r = ::pread(fd, buf.data() + got, bytes - got, static_cast<off_t>(offset + static_cast<long long>(done * sizeof(S) + got)));
-                if (r < 0 && errno == EINTR) continue;
-                if (r < 0) input_error(path, "cannot read extension " + ext + ": " + std::strerror(errno));
-                if (r == 0) input_error(path, "cannot read extension " + ext + ": truncated (data end past end of file)");
-                got += static_cast<std::size_t>(r);
-            }
+            pread_all(fd, buf.data(), count * sizeof(S), offset + static_cast<long long>(done * sizeof(S)), path, ext);
             for (std::size_t i = 0; i < count; ++i) out[done + i] = static_cast<T>(decode(buf.data() + i * sizeof(S)));
             done += count;
         }

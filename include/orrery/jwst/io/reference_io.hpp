@@ -7,15 +7,19 @@
 // (subarray.hpp) while reading, so a full-frame reference costs only the region
 // used. IPC kernels are not cut (the ipc step slices per-pixel kernels itself).
 // `geometry` keeps the reference file's own SUBSTRT/SUBSIZE, as jwst does.
+// read_dark_rows: a DARK with its SCI planes left in the file (read by rows later).
 
 #include "orrery/jwst/io/dq_def.hpp"
 #include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/jwst/io/image_rows.hpp"
 #include "orrery/jwst/io/keywords.hpp"
 #include "orrery/jwst/io/subarray.hpp"
 #include "orrery/jwst/models.hpp"
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -75,24 +79,46 @@ public:
     }
     template <class T>
     NdArray<T, 2> plane_zeros() const { return NdArray<T, 2>({cut_.ny, cut_.nx}, T{}); }
+    /// The shape read_as<T, R>(ext) gives, without reading.
+    template <std::size_t R>
+    std::array<std::size_t, R> shape_as(const char* ext) {
+        const auto s = shape(ext);
+        if (s.size() < 2 || s.size() > 4)
+            input_error(r_.path(), "extension " + std::string(ext) + " has " + std::to_string(s.size()) + " axes, shape " +
+                                       dims_text(s) + ", expected 2 to 4");
+        std::array<std::size_t, R> to{};
+        to.fill(1);
+        to[R - 2] = cut_.ny;
+        to[R - 1] = cut_.nx;
+        return reshaped_shape(to, s);
+    }
+    [[nodiscard]] const SubarrayCut& cut() const { return cut_; }
 
 private:
-    template <std::size_t R, class T, std::size_t Q>
-    static NdArray<T, R> reshaped(NdArray<T, Q>&& a, std::array<std::size_t, R> to, const std::vector<std::size_t>& s) {
+    template <std::size_t R>
+    static std::array<std::size_t, R> reshaped_shape(std::array<std::size_t, R> to, const std::vector<std::size_t>& shape) {
         // Keep the file's leading axes at the end of the leading block; merge extras into axis 0.
-        const std::size_t lead_file = s.size() - 2, lead_out = R - 2;
+        if (shape.size() < 2 || shape.size() > 4) return to;  // rejected by the callers
+        std::array<std::size_t, 4> s{};  // fixed size: lets the optimiser see the loops are short
+        const std::size_t n = shape.size();
+        for (std::size_t i = 0; i < n; ++i) s[i] = shape[i];
+        const std::size_t lead_file = n - 2, lead_out = R - 2;
         if (lead_file <= lead_out) {
             for (std::size_t i = 0; i < lead_file; ++i) to[lead_out - lead_file + i] = s[i];
         } else {
             const std::size_t k = lead_file - lead_out + 1;
             std::size_t merged = 1;
-            for (std::size_t i = 0; i < k; ++i) merged *= s[i];
+            for (std::size_t i = 0; i < k && i < s.size(); ++i) merged *= s[i];
             to[0] = merged;
-            for (std::size_t i = 1; i < lead_out; ++i) to[i] = s[k - 1 + i];
+            for (std::size_t i = 1; i < lead_out && k - 1 + i < s.size(); ++i) to[i] = s[k - 1 + i];
         }
+        return to;
+    }
+    template <std::size_t R, class T, std::size_t Q>
+    static NdArray<T, R> reshaped(NdArray<T, Q>&& a, std::array<std::size_t, R> to, const std::vector<std::size_t>& s) {
         NdArray<T, R> out;
         out.storage() = std::move(a.storage());
-        out.reshape(to);  // same element count, new axes
+        out.reshape(reshaped_shape(to, s));  // same element count, new axes
         return out;
     }
 
@@ -103,6 +129,17 @@ private:
 
 inline void translate_if_defined(std::optional<DqDef>& def, auto& dq) {
     if (def) translate_dq(dq, *def);
+}
+
+/// Everything of a DARK but SCI (DQ untranslated: the caller applies DQ_DEF).
+inline void read_dark_rest(FitsReader& r, RefArrayReader& a, DarkRef& ref) {
+    const auto& path = r.path();
+    if (r.has("DQ")) ref.dq = a.template read_as<std::uint32_t, 3>("DQ");
+    else ref.dq = NdArray<std::uint32_t, 3>({1, a.cut().ny, a.cut().nx}, 0u);
+    if (auto v = keyword_int(ref.primary, "NFRAMES", path)) ref.nframes = *v;
+    if (auto v = keyword_int(ref.primary, "GROUPGAP", path)) ref.groupgap = *v;
+    ref.avgdrkcr = keyword_double(ref.primary, "AVGDRKCR", path);
+    if (r.has("AVDRKCUR")) ref.avdrkcur = a.template read<float, 2>("AVDRKCUR");
 }
 
 }  // namespace detail
@@ -153,12 +190,7 @@ Ref read_reference(const std::filesystem::path& path, const ModelBase& science) 
             ref.dq = r.has("DQ") ? a.template read<std::uint32_t, 2>("DQ") : a.template plane_zeros<std::uint32_t>();
         } else if constexpr (std::is_same_v<Ref, DarkRef>) {
             ref.sci = a.template read_as<float, 4>("SCI");
-            if (r.has("DQ")) ref.dq = a.template read_as<std::uint32_t, 3>("DQ");
-            else ref.dq = NdArray<std::uint32_t, 3>({1, cut.ny, cut.nx}, 0u);
-            if (auto v = keyword_int(ref.primary, "NFRAMES", path)) ref.nframes = *v;
-            if (auto v = keyword_int(ref.primary, "GROUPGAP", path)) ref.groupgap = *v;
-            ref.avgdrkcr = keyword_double(ref.primary, "AVGDRKCR", path);
-            if (r.has("AVDRKCUR")) ref.avdrkcur = a.template read<float, 2>("AVDRKCUR");
+            detail::read_dark_rest(r, a, ref);
         } else if constexpr (std::is_same_v<Ref, GainRef>) {
             ref.sci = a.template read<float, 2>("SCI");
             ref.gain_factor = keyword_double(ref.primary, "GAINFACT", path);
@@ -170,6 +202,40 @@ Ref read_reference(const std::filesystem::path& path, const ModelBase& science) 
         if constexpr (has_dq) detail::translate_if_defined(def, ref.dq);
         return ref;
     }
+}
+
+}  // namespace orrery::jwst::io
+
+namespace orrery::jwst::io {
+
+/// A DARK reference whose SCI planes stay in the file, read row block by row block:
+/// everything else exactly as read_reference<DarkRef> reads it, with `meta.sci` empty.
+struct DarkRowsRef {
+    DarkRef meta;                          // sci empty
+    std::array<std::size_t, 4> sci_shape;  // the shape read_reference<DarkRef> gives sci
+    ImageRows sci;                         // plane di * sci_shape[1] + g = sci(di, g)
+};
+
+/// The DARK for `science` with SCI left in the file; nullopt when SCI is not stored as plain
+/// float32 (read_reference<DarkRef> reads it whole then). Same checks and errors as read_reference.
+inline std::optional<DarkRowsRef> read_dark_rows(const std::filesystem::path& path, const ModelBase& science) {
+    FitsReader r(path);
+    DarkRef ref;
+    ref.primary = r.primary_header();
+    ref.path = path.string();
+    if (!r.has("SCI")) input_error(path, "no SCI extension");
+    const auto ms = r.shape("SCI");
+    if (ms.size() < 2) input_error(path, "extension SCI has shape " + detail::dims_text(ms) + ", expected at least 2 axes");
+    const std::size_t ny = ms[ms.size() - 2], nx = ms[ms.size() - 1];
+    const SubarrayCut cut = reference_cut(path, ref.primary, ny, nx, science, ref.geometry);
+    detail::RefArrayReader a(r, ny, nx, cut);
+    const auto shape = a.template shape_as<4>("SCI");
+    auto rows = ImageRows::open(r, "SCI", cut);
+    if (!rows) return std::nullopt;
+    std::optional<DqDef> def = read_dq_def(r);
+    detail::read_dark_rest(r, a, ref);
+    detail::translate_if_defined(def, ref.dq);
+    return DarkRowsRef{std::move(ref), shape, std::move(*rows)};
 }
 
 }  // namespace orrery::jwst::io

@@ -2,11 +2,16 @@
 // dark_current: subtract the (frame-averaged, extrapolated) DARK reference.
 
 #include "orrery/jwst/algorithms/dark_current.hpp"
+#include "orrery/jwst/io/reference_io.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace orrery::jwst {
 
@@ -24,7 +29,7 @@ struct DarkCurrentStep {
             return model;
         }
         DarkCurrentResult result = subtract_dark_current(model, *dark, p);
-        model.average_dark_current = std::move(result.average_dark_current);
+        set_average_dark_current(model, std::move(result.average_dark_current));
         report_outcome(ctx, result.outcome);
         if (result.dark_used && p.dark_output) save_dark(*result.dark_used, *p.dark_output, ctx);
         return model;
@@ -32,32 +37,73 @@ struct DarkCurrentStep {
 
     // Row step: the DARK is read, matched to the science frames and checked once; finish
     // hands the average dark current to the model (for ramp_fit) and saves dark_output.
+    // With ReferenceRetention::until_last_use (one exposure) and no dark_output, the dark's
+    // SCI stays in the file and each block reads the rows of the planes the ramp needs: the
+    // full dark (the largest reference) is never in memory. Otherwise it is read whole and cached.
     struct RowState {
-        std::shared_ptr<const DarkRef> dark;
+        std::shared_ptr<const DarkRef> dark;          // SCI in memory, or
+        std::shared_ptr<const io::DarkRowsRef> rows;  // SCI read by rows
         std::optional<DarkPlan> plan;
+        std::vector<std::size_t> planes;              // rows: the planes the subtraction reads
     };
     static RowState prepare(RampModel& model, const Params& p, Context& ctx) {
-        RowState s{load_reference<DarkRef>(ctx, "dark", model), {}};
-        if (!s.dark) {
+        RowState s;
+        const ResolvedReference ref = ctx.resolve_reference("dark");
+        if (ref.not_applicable) {
             ctx.skip_step("no DARK reference file (N/A)");
             return s;
         }
-        s.plan.emplace(plan_dark_subtraction(model, *s.dark, p));
+        if (!p.dark_output && ctx.reference_retention() == ReferenceRetention::until_last_use)
+            if (auto rows = io::read_dark_rows(ref.path, model)) s.rows = std::make_shared<const io::DarkRowsRef>(std::move(*rows));
+        if (s.rows) {
+            s.plan.emplace(plan_dark_subtraction(model, s.rows->meta, s.rows->sci_shape, p));
+            s.planes = detail::planes_used(s.plan->frames, s.plan->match, s.plan->intstart, model);
+        } else {
+            s.dark = reference_cache(ctx).get_or_load<DarkRef>("dark", ref.path, model);
+            s.plan.emplace(plan_dark_subtraction(model, *s.dark, p));
+        }
         // A skipped subtraction still sets the average dark current (finish runs only when active).
-        if (!s.plan->subtracts()) model.average_dark_current = s.plan->result.average_dark_current;
+        if (!s.plan->subtracts()) set_average_dark_current(model, s.plan->result.average_dark_current);
         report_outcome(ctx, s.plan->result.outcome);
         return s;
     }
     static void process_rows(RampModel& model, const RowState& s, const Params&, std::size_t y0, std::size_t y1) {
-        detail::subtract_dark_rows(model, s.plan->frames, s.plan->match, s.plan->intstart, y0, y1);
+        if (!s.rows) {
+            detail::subtract_dark_rows(model, s.plan->frames, s.plan->whole_planes(), s.plan->match, s.plan->intstart, y0, y1);
+            return;
+        }
+        // Rows of the needed planes in chunks of ~1 MiB, into buffers this thread keeps.
+        const std::size_t nx = model.nx(), per_row = std::max<std::size_t>(1, s.planes.size()) * nx;
+        const std::size_t chunk = std::max<std::size_t>(1, (std::size_t(1) << 18) / per_row);
+        thread_local std::vector<float> buffer;
+        thread_local std::vector<const float*> planes;
+        planes.assign(s.rows->sci.planes(), nullptr);
+        for (std::size_t c0 = y0; c0 < y1; c0 += chunk) {
+            const std::size_t c1 = std::min(y1, c0 + chunk), n = (c1 - c0) * nx;
+            buffer.resize(s.planes.size() * n);
+            for (std::size_t i = 0; i < s.planes.size(); ++i) {
+                s.rows->sci.read(s.planes[i], c0, c1, buffer.data() + i * n);
+                planes[s.planes[i]] = buffer.data() + i * n;
+            }
+            detail::subtract_dark_rows(model, s.plan->frames, detail::DarkPlanes{planes.data(), c0 * nx}, s.plan->match,
+                                       s.plan->intstart, c0, c1);
+        }
     }
     static void finish(RampModel& model, RowState& s, const Params& p, Context& ctx) {
         DarkCurrentResult result = finish_dark_subtraction(*s.plan, model, p);
-        model.average_dark_current = std::move(result.average_dark_current);
+        set_average_dark_current(model, std::move(result.average_dark_current));
         if (result.dark_used && p.dark_output) save_dark(*result.dark_used, *p.dark_output, ctx);
     }
 
 private:
+    /// For ramp_fit. An all-zero array (no average dark current: the usual case) stays empty,
+    /// which the model defines as 0 everywhere: a full plane less to hold through ramp_fit.
+    static void set_average_dark_current(RampModel& model, NdArray<float, 2> a) {
+        bool zero = true;
+        for (float v : a) zero = zero && std::bit_cast<std::uint32_t>(v) == 0u;  // exactly +0
+        if (zero) a = {};
+        model.average_dark_current = std::move(a);
+    }
     static void save_dark(const DarkRef& dark, const std::string& file, Context& ctx) {
         const std::filesystem::path out = std::filesystem::path(file).is_absolute() || ctx.output_dir.empty()
                                               ? std::filesystem::path(file)
