@@ -36,8 +36,9 @@ namespace jump_detail {
 /// Per-pixel outputs of the detection pass.
 struct OneSlicePlanes {
     std::size_t seed_bytes = 0;        // bytes of seed bits per pixel (0: no neighbour flagging)
-    std::vector<std::uint8_t> seeds;   // (ny*nx, seed_bytes): bit i*(ngroups-1)+k = seed of difference (i, k)
-    std::vector<double> medians;       // (ny*nx) pixel median, only when after-jump flagging runs
+    // Huge-page storage: fresh 4 KiB pages of plane-sized buffers cost more than their use.
+    std::vector<std::uint8_t, LargePageAllocator<std::uint8_t>> seeds;  // (ny*nx, seed_bytes): bit i*(ngroups-1)+k = seed of difference (i, k)
+    std::vector<double, LargePageAllocator<double>> medians;            // (ny*nx) pixel median, only when after-jump flagging runs
 };
 
 /// Count JUMP flags of pixel p after detection, record its seeds and median.
