@@ -281,8 +281,16 @@ RampFitCase ramp_fit_case(std::size_t nints, std::size_t ngroups, std::size_t ny
                     flag(g, dq::DO_NOT_USE);
                     if (pick(2)) flag(g2, dq::DO_NOT_USE);
                     break;
-                case 4: c.gain.sci(y, x) = pick(2) ? nan : (pick(2) ? 0.0f : -1.0f); break;
-                case 5: c.readnoise.sci(y, x) = pick(2) ? nan : 0.0f; break;
+                case 4: {
+                    constexpr float gains[] = {nan, 0.0f, -1.0f, inf, 3e38f};  // 3e38: R overflows float
+                    c.gain.sci(y, x) = gains[pick(5)];
+                    break;
+                }
+                case 5: {
+                    constexpr float noises[] = {nan, 0.0f, inf, 3e38f};
+                    c.readnoise.sci(y, x) = noises[pick(4)];
+                    break;
+                }
                 case 6: r.sci(i, g, y, x) = nan; break;
                 case 7: r.sci(i, g, y, x) = pick(2) ? inf : -inf; break;
                 case 8:  // +inf - +inf in a difference
@@ -332,6 +340,8 @@ TEST_CASE("ramp_fit fast rows (vectorised clean pixels) give the serial referenc
             std::mt19937_64 rng(seed);
             for (auto& d : dark_map) d = static_cast<float>(std::uniform_real_distribution<double>(-0.02, 0.5)(rng));
             dark_map[5] = std::numeric_limits<float>::quiet_NaN();
+            dark_map[6] = std::numeric_limits<float>::infinity();
+            dark_map[7] = -std::numeric_limits<float>::infinity();
             for (const AverageDarkCurrent& dark : {AverageDarkCurrent{}, AverageDarkCurrent::uniform(0.3f),
                                                     AverageDarkCurrent::uniform(-0.4f), AverageDarkCurrent::from_array(dark_map)})
                 for (bool suppress : {true, false}) {

@@ -111,6 +111,14 @@ inline bool sort_small_lanes4(float* v, std::size_t n) noexcept {
     return true;
 }
 
+/// Sort v[0, N) ascending with the network sort_small uses for n == N, inlined. T may be a
+/// GCC/Clang vector type: each lane is then sorted on its own, exactly as the scalar sort.
+template <std::size_t N, class T>
+inline void sort_fixed(T* v) noexcept {
+    static_assert(N <= small_sort_max);
+    detail::small_sort::sort_exactly<T, N>(v);
+}
+
 /// Sort v[0, n) ascending when n <= small_sort_max (returns false and leaves v alone otherwise).
 template <class T>
 inline bool sort_small(T* v, std::size_t n) noexcept {

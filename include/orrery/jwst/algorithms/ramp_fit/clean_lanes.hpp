@@ -28,10 +28,14 @@
 #include "orrery/jwst/dq_flags.hpp"
 #include "orrery/jwst/models.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
+#include <utility>
+#include <vector>
 
 namespace orrery::jwst::rampfit {
 
@@ -50,15 +54,21 @@ public:
     }
 
     /// Whether a pixel (group flags OR-ed over its ramps, PIXELDQ, GAIN, READNOISE, dark
-    /// current) takes this kernel. NaN read noise or dark go to the general path: NaN
+    /// current) takes this kernel. The gain must be finite (see combine_exposure below).
+    /// NaN read noise or dark go to the general path: NaN
     /// inputs are the only NaNs that can differ from the one an invalid operation makes,
     /// and which of two different NaNs an operation returns depends on operand order,
     /// which the compiler may choose differently for scalar and vector code.
     static bool eligible(std::uint8_t flags, std::uint32_t pixeldq, float gain, float readnoise, float dark) noexcept {
-        return flags == 0 && !(pixeldq & (dq::DO_NOT_USE | dq::SATURATED)) && gain > 0.0f && readnoise == readnoise && dark == dark;
+        return flags == 0 && !(pixeldq & (dq::DO_NOT_USE | dq::SATURATED)) && gain > 0.0f &&
+               gain <= std::numeric_limits<float>::max() && readnoise == readnoise && dark == dark;
     }
 
-    explicit CleanRampBlock(const RampFitPlan& plan) : plan_(plan), n_(static_cast<int>(plan.ngroups)) {
+    explicit CleanRampBlock(const RampFitPlan& plan)
+        : plan_(plan),
+          n_(static_cast<int>(plan.ngroups)),
+          ramp_stage_(ramp_stages()[static_cast<std::size_t>(n_ - 1)]),
+          slopes_(plan.nints * (block / 2)) {
         const OptimalWeightTable table(n_);
         for (int p = 0; p < kWeightPowerCount; ++p)
             for (int j = 0; j < n_; ++j) weights_[p][j] = static_cast<double>(table.get(n_, p)[j]);
@@ -66,25 +76,23 @@ public:
 
     /// Fit pixels p .. p + count - 1 (flat indices in the (ny, nx) plane, within one row;
     /// count even, <= block) and write their products. Bit k of the result: pixel p + k valid.
-    std::uint64_t fit(const RampFitSources& src, std::size_t p, std::size_t count, const RampFitOutputs& out) const noexcept {
+    std::uint64_t fit(const RampFitSources& src, std::size_t p, std::size_t count, const RampFitOutputs& out) noexcept {
         constexpr std::size_t kPairs = block / 2;
-        const std::size_t pairs = count / 2, plane = plan_.ny * plan_.nx, nints = plan_.nints, ng = plan_.ngroups_in;
+        const std::size_t pairs = count / 2, plane = plan_.ny * plan_.nx, nints = plan_.nints;
         const double tg = plan_.tgroup, len = static_cast<double>(n_);
         const float* sci = src.ramp.sci.data() + p;
-        auto value = [&](std::size_t k, std::size_t i, int g) {
-            return widen(load<F>(sci + 2 * k + (i * ng + static_cast<std::size_t>(g)) * plane));
-        };
         const V zero{};
 
         // Per-pixel constants (PixelRampFitter::load) and what does not depend on the
         // integration: the read-noise variance of the one segment and its combination.
-        V gain[kPairs], rnoise[kPairs], dark[kPairs], var_r[kPairs], inv_r[kPairs], vr[kPairs];
+        V gain[kPairs] = {}, rnoise[kPairs] = {}, inv_rn2[kPairs] = {}, dark[kPairs], var_r[kPairs], inv_r[kPairs], vr[kPairs];
         const double rn_den = len * len * len - len;  // segment_rnoise_long
         for (std::size_t k = 0; k < pairs; ++k) {
             const std::size_t q = p + 2 * k;
             const V g = gain[k] = widen(load<F>(src.gain.data() + q));
             const V rn = rnoise[k] = widen(__builtin_convertvector(widen(load<F>(src.readnoise.data() + q)) * (g / plan_.sqrt_2nframes), F));
             dark[k] = src.dark.per_pixel ? widen(load<F>(src.dark.per_pixel + q)) : splat(static_cast<double>(src.dark.value));
+            inv_rn2[k] = 1.0 / (rn * rn);  // fit_segment_weighted
             V t = rn / tg;
             t = 12.0 * t * t;
             var_r[k] = t / (rn_den * g * g);
@@ -93,62 +101,15 @@ public:
             vr[k] = r >= LARGE_VARIANCE_THRESHOLD ? zero : r;
         }
 
-        // Median rate: per integration the median of the differences of v / TGROUP, summed.
+        // Median rate and the slope of every integration.
         V median_rate[kPairs];
         M valid[kPairs];
-        const int m = n_ - 1, mid = m / 2;
-        const double nints_f = static_cast<double>(static_cast<float>(nints));
-        for (std::size_t k = 0; k < pairs; ++k) {
-            V sum = zero;
-            M ok = zero == zero;
-            for (std::size_t i = 0; i < nints; ++i) {
-                V d[small_sort_max];
-                V prev = value(k, i, 0) / tg;
-                for (int g = 0; g < m; ++g) {
-                    const V next = value(k, i, g + 1) / tg;
-                    d[g] = next - prev;
-                    ok &= d[g] == d[g];
-                    prev = next;
-                }
-                sort_small(d, static_cast<std::size_t>(m));
-                V median = (m & 1) ? d[mid] : (d[mid] + d[mid - 1]) / 2.0;
-                median = median == median ? median : zero;
-                sum = sum + median;
-            }
-            median_rate[k] = nints == 1 ? sum : sum / nints_f;  // x / 1.0 == x exactly
-            valid[k] = ok;
-        }
+        ramp_stage_(*this, sci, pairs, gain, rnoise, inv_rn2, median_rate, valid);
 
-        V inv_p_exp[kPairs], inv_r_exp[kPairs], num_exp[kPairs];
+        V inv_p_exp[kPairs], inv_r_exp[kPairs], num_exp[kPairs], last_vp[kPairs];
         for (std::size_t k = 0; k < pairs; ++k) inv_p_exp[k] = inv_r_exp[k] = num_exp[k] = zero;
         for (std::size_t i = 0; i < nints; ++i) {
-            // fit_segment_weighted over [0, n): SNR -> weights -> least squares slope.
-            V slope[kPairs];
-            for (std::size_t k = 0; k < pairs; ++k) {
-                const V g = gain[k], rn = rnoise[k];
-                const V diff = value(k, i, n_ - 1) - value(k, i, 0);
-                const V den = rn * rn + diff * g;
-                V snr = diff * g / sqrt_lanes(den);
-                snr = snr < 0.0 ? zero : snr;
-                snr = (den <= 0.0) | (g == 0.0) ? zero : snr;
-                const double* w0 = weights_[snr_power_index(snr[0])];
-                const double* w1 = weights_[snr_power_index(snr[1])];
-                const V inv_rn2 = 1.0 / (rn * rn);
-                V sw = zero, sx = zero, sxx = zero, sy = zero, sxy = zero;
-                for (int j = 0; j < n_; ++j) {
-                    const V w = V{w0[j], w1[j]} * inv_rn2;
-                    const double x = static_cast<double>(j) + 0.0;  // segment start 0
-                    const V y = value(k, i, j);                     // not NaN in a valid lane
-                    const V xw = x * w;
-                    sw += w;
-                    sx += xw;
-                    sxx += x * xw;
-                    sy += y * w;
-                    sxy += y * xw;
-                }
-                const V inv_den = 1.0 / (sw * sxx - sx * sx);
-                slope[k] = (sw * sxy - sx * sy) * inv_den / tg;
-            }
+            const V* slope = slopes_.data() + i * kPairs;
             // Its variances, the integration's combination (fit_segments) and the exposure sums.
             for (std::size_t k = 0; k < pairs; ++k) {
                 const V mr = median_rate[k];
@@ -158,7 +119,7 @@ public:
                 const V inv_e = 0.0 + 1.0 / var_e;
                 const V num = 0.0 + slope[k] / var_r[k];
                 V vp = inv_p > 0.0 ? 1.0 / inv_p : zero;
-                vp = vp >= LARGE_VARIANCE_THRESHOLD ? zero : vp;
+                vp = last_vp[k] = vp >= LARGE_VARIANCE_THRESHOLD ? zero : vp;
                 const V ve = 1.0 / inv_e;
                 const V err = ve > LARGE_VARIANCE_THRESHOLD ? zero : sqrt_lanes(ve);
                 inv_p_exp[k] = inv_p > 0.0 ? inv_p_exp[k] + inv_p : inv_p_exp[k];
@@ -174,13 +135,20 @@ public:
             std::memcpy(out.rateints.dq.data() + i * plane + p, src.ramp.pixeldq.data() + p, count * sizeof(std::uint32_t));
         }
 
-        // combine_exposure
+        // combine_exposure. With one integration its variances are the integration's, so
+        // two divisions are saved: for an eligible pixel inv_p and inv_r are +0 or > 0
+        // (var_r >= 0, never NaN: finite read noise, gain > 0), so the sums equal them;
+        // > 0 gives the same 1/x on both sides and both thresholds agree (1/x >= 0);
+        // +0 gives 0 on both (the integration's 1/+0 = inf is thresholded to 0).
         std::uint64_t ok = 0;
         for (std::size_t k = 0; k < pairs; ++k) {
-            V vp = inv_p_exp[k] > 0.0 ? 1.0 / inv_p_exp[k] : inv_p_exp[k];
-            vp = (vp >= LARGE_VARIANCE_THRESHOLD) | (vp < 0.0) ? zero : vp;
-            V r = inv_r_exp[k] > 0.0 ? 1.0 / inv_r_exp[k] : inv_r_exp[k];
-            r = r >= LARGE_VARIANCE_THRESHOLD ? zero : r;
+            V vp = last_vp[k], r = vr[k];
+            if (nints > 1) {
+                vp = inv_p_exp[k] > 0.0 ? 1.0 / inv_p_exp[k] : inv_p_exp[k];
+                vp = (vp >= LARGE_VARIANCE_THRESHOLD) | (vp < 0.0) ? zero : vp;
+                r = inv_r_exp[k] > 0.0 ? 1.0 / inv_r_exp[k] : inv_r_exp[k];
+                r = r >= LARGE_VARIANCE_THRESHOLD ? zero : r;
+            }
             const V num = num_exp[k];
             const std::size_t q = p + 2 * k;
             store(out.rate.sci.data() + q, num == num ? num * r : num);
@@ -194,6 +162,82 @@ public:
     }
 
 private:
+    using RampStage = void (*)(CleanRampBlock& self, const float* sci, std::size_t pairs, const V* gain, const V* rnoise,
+                               const V* inv_rn2, V* median_rate, M* valid);
+
+    /// For each pixel pair, over its integrations: compute_median_rate (median of the
+    /// Mdiff = ngroups - 1 differences of v / TGROUP; valid: none NaN) and
+    /// fit_segment_weighted's slope over [0, ngroups) (into slopes_). One loop for both:
+    /// the divisions of the first overlap the multiply-adds of the second. A template per
+    /// Mdiff: the sorting network is inlined (what it computes for positions other than the
+    /// median is dropped by the compiler) and the sums are unrolled.
+    template <std::size_t Mdiff>
+    static void ramp_stage(CleanRampBlock& self, const float* sci, std::size_t pairs, const V* gain, const V* rnoise,
+                           const V* inv_rn2, V* median_rate, M* valid) noexcept {
+        constexpr std::size_t n = Mdiff + 1;
+        const std::size_t plane = self.plan_.ny * self.plan_.nx, nints = self.plan_.nints, ng = self.plan_.ngroups_in;
+        const double tg = self.plan_.tgroup;
+        const double nints_f = static_cast<double>(static_cast<float>(nints));
+        const V zero{};
+        for (std::size_t k = 0; k < pairs; ++k) {
+            V sum = zero;
+            M ok = zero == zero;
+            for (std::size_t i = 0; i < nints; ++i) {
+                const float* at = sci + 2 * k + i * ng * plane;
+                V v[n], d[Mdiff];
+                v[0] = widen(load<F>(at));
+                V prev = v[0] / tg;
+                for (std::size_t g = 0; g < Mdiff; ++g) {
+                    v[g + 1] = widen(load<F>(at + (g + 1) * plane));
+                    const V next = v[g + 1] / tg;
+                    d[g] = next - prev;
+                    ok &= d[g] == d[g];
+                    prev = next;
+                }
+                sort_fixed<Mdiff>(d);
+                constexpr std::size_t mid = Mdiff / 2;
+                V median;
+                if constexpr (Mdiff % 2 == 1) median = d[mid];
+                else median = (d[mid] + d[mid - 1]) / 2.0;
+                median = median == median ? median : zero;
+                sum = sum + median;
+
+                // segment_snr -> snr_power_index -> weighted least squares (start 0: x = j + 0.0).
+                const V g = gain[k], rn = rnoise[k];
+                const V diff = v[n - 1] - v[0];
+                const V den = rn * rn + diff * g;
+                V snr = diff * g / sqrt_lanes(den);
+                snr = snr < 0.0 ? zero : snr;
+                snr = (den <= 0.0) | (g == 0.0) ? zero : snr;
+                // Branches, not a branch-free index: predicted, they let the sums below start
+                // before the SNR's square root and division are done (measured faster).
+                const double* w0 = self.weights_[snr_power_index(snr[0])];
+                const double* w1 = self.weights_[snr_power_index(snr[1])];
+                V sw = zero, sx = zero, sxx = zero, sy = zero, sxy = zero;
+                for (std::size_t j = 0; j < n; ++j) {
+                    const V w = V{w0[j], w1[j]} * inv_rn2[k];
+                    const double x = static_cast<double>(j) + 0.0;
+                    const V xw = x * w;
+                    sw += w;
+                    sx += xw;
+                    sxx += x * xw;
+                    sy += v[j] * w;  // not NaN in a valid lane
+                    sxy += v[j] * xw;
+                }
+                const V inv_den = 1.0 / (sw * sxx - sx * sx);
+                self.slopes_[i * (block / 2) + k] = (sw * sxy - sx * sy) * inv_den / tg;
+            }
+            median_rate[k] = nints == 1 ? sum : sum / nints_f;  // x / 1.0 == x exactly
+            valid[k] = ok;
+        }
+    }
+    static const std::array<RampStage, small_sort_max + 1>& ramp_stages() noexcept {
+        static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
+            return std::array<RampStage, sizeof...(I)>{(I < 2 ? nullptr : &ramp_stage<I < 2 ? 2 : I>)...};
+        }(std::make_index_sequence<small_sort_max + 1>{});
+        return table;
+    }
+
     template <class T>
     static T load(const void* from) noexcept {
         T t;
@@ -210,6 +254,8 @@ private:
 
     const RampFitPlan& plan_;
     int n_;
+    RampStage ramp_stage_;
+    std::vector<V> slopes_;  // (nints, block / 2) slopes of the current block
     double weights_[kWeightPowerCount][small_sort_max + 1] = {};  // optimal_weights(n, power) as doubles
 };
 

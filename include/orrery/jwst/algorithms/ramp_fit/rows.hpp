@@ -61,7 +61,7 @@ inline void fit_ramp_rows_fast(const RampFitPlan& plan, const RampFitSources& sr
                                const RampFitOutputs& out) {
     using Kernel = CleanRampBlock;
     if (out.fitopt || !Kernel::applies(plan)) return fit_ramp_rows(plan, src, y0, y1, out);
-    const Kernel kernel(plan);
+    Kernel kernel(plan);
     PixelRampFitter fitter(plan);
     const std::size_t nx = plan.nx, plane = plan.ny * nx, planes = plan.nints * plan.ngroups_in;
     std::vector<std::uint8_t> flags(nx);
