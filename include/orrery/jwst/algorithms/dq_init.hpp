@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace orrery::jwst {
 
@@ -22,26 +23,31 @@ struct DqInitParams {
 };
 
 namespace detail {
+/// n pixels: pdq |= mask (| user); dnu = the DO_NOT_USE bit of that, as a GROUPDQ byte.
+/// Restrict-qualified pointers: GROUPDQ bytes could otherwise alias anything, and the
+/// loops would not vectorise.
+inline void dq_init_pixels(std::uint32_t* __restrict pdq, const std::uint32_t* __restrict mask, const std::uint32_t* __restrict user,
+                           std::uint8_t* __restrict dnu, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::uint32_t m = mask[k] | (user ? user[k] : 0u);
+        pdq[k] |= m;
+        dnu[k] = static_cast<std::uint8_t>(m & dq::DO_NOT_USE);
+    }
+}
+
+inline void or_bytes(std::uint8_t* __restrict dst, const std::uint8_t* __restrict src, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) dst[k] = static_cast<std::uint8_t>(dst[k] | src[k]);
+}
+
 /// Rows [y0, y1): PIXELDQ |= mask (| user), GROUPDQ |= mask & DO_NOT_USE.
 inline void dq_init_rows(RampModel& model, const NdArray<std::uint32_t, 2>& mask,
                          const NdArray<std::uint32_t, 2>* user_dq, std::size_t y0, std::size_t y1) {
     const std::size_t nx = model.nx();
-    const std::size_t k0 = y0 * nx, k1 = y1 * nx;
-    std::uint32_t* pdq = model.pixeldq.data();
-    for (std::size_t k = k0; k < k1; ++k) {
-        std::uint32_t m = mask[k];
-        if (user_dq) m |= (*user_dq)[k];
-        pdq[k] |= m;
-    }
+    const std::size_t k0 = y0 * nx, n = (y1 - y0) * nx;
+    std::vector<std::uint8_t> dnu(n);
+    dq_init_pixels(model.pixeldq.data() + k0, mask.data() + k0, user_dq ? user_dq->data() + k0 : nullptr, dnu.data(), n);
     const std::size_t planes = model.nints() * model.ngroups();
-    for (std::size_t p = 0; p < planes; ++p) {
-        std::uint8_t* gdq = model.groupdq.plane(p);
-        for (std::size_t k = k0; k < k1; ++k) {
-            std::uint32_t m = mask[k];
-            if (user_dq) m |= (*user_dq)[k];
-            gdq[k] |= static_cast<std::uint8_t>(m & dq::DO_NOT_USE);
-        }
-    }
+    for (std::size_t p = 0; p < planes; ++p) or_bytes(model.groupdq.plane(p) + k0, dnu.data(), n);
 }
 }  // namespace detail
 
