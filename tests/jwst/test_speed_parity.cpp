@@ -367,6 +367,23 @@ TEST_CASE("ramp_fit fast rows (vectorised clean pixels) give the serial referenc
         }
 }
 
+TEST_CASE("ramp_fit giving back an owned ramp's fitted rows leaves the products unchanged", "[parity][ramp_fit]") {
+    // 2 MiB of a SCI plane are 32 rows of 16384: chunks of 32, 32 and 6 rows.
+    const RampFitCase c = ramp_fit_case(1, 3, 70, 16384, 11);
+    RampFitParams p;
+    p.maximum_cores = "all";
+    const RampFitResult want = fit_ramps(c.ramp, c.gain, c.readnoise, p);
+    RampModel owned = c.ramp;
+    rampfit::FittedRowsRelease release(owned);
+    Quiet ctx(2);
+    check_same_products(RampFitStep::fit_in_parallel(owned, c.gain, c.readnoise, p, owned.average_dark_current,
+                                                     rampfit::DarkCurrentView::of(owned.average_dark_current), ctx, &release),
+                        want);
+    // The pages were given back (private anonymous memory reads as zeros afterwards).
+    const float* first_chunk = owned.sci.data();
+    CHECK(std::all_of(first_chunk, first_chunk + 32 * 16384, [](float v) { return v == 0.0f; }));
+}
+
 TEST_CASE("ramp_fit fast rows fall back to the reference where the kernel does not apply", "[parity][ramp_fit]") {
     const RampFitCase c = ramp_fit_case(2, 6, 5, 40, 7);
     RampFitParams window;

@@ -4,6 +4,7 @@
 // budget); every pixel is fitted on its own, so the products do not depend on it.
 
 #include "orrery/jwst/algorithms/ramp_fit.hpp"
+#include "orrery/jwst/algorithms/ramp_fit/input_release.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
 #include <algorithm>
@@ -18,14 +19,17 @@ struct RampFitStep {
     static constexpr std::string_view status_key = "ramp_fit";
     static constexpr std::array<std::string_view, 2> reference_types{"readnoise", "gain"};
     using Params = RampFitParams;
-    static RateProducts process(const RampModel& model, const Params& p, Context& ctx) {
+    /// Takes the ramp by value: the step owns it, so its memory is given back as rows are
+    /// fitted (FittedRowsRelease; nothing reads the ramp after the fit but its metadata).
+    static RateProducts process(RampModel model, const Params& p, Context& ctx) {
         rampfit::check_algorithm(p);
         const auto readnoise = load_reference<ReadnoiseRef>(ctx, "readnoise", model);
         const auto gain = load_reference<GainRef>(ctx, "gain", model);
         if (!readnoise || !gain) throw InputError("ramp_fit needs both the readnoise and the gain reference files (N/A given)");
-        const AverageDarkCurrent dark = model.average_dark_current.empty() ? AverageDarkCurrent{}
-                                                                            : AverageDarkCurrent::from_array(model.average_dark_current);
-        RampFitResult result = fit_in_parallel(model, *gain, *readnoise, p, dark, ctx);
+        // The ramp's own average dark current, read in place (no 16 MiB copy).
+        rampfit::FittedRowsRelease release(model);
+        RampFitResult result = fit_in_parallel(model, *gain, *readnoise, p, model.average_dark_current,
+                                               rampfit::DarkCurrentView::of(model.average_dark_current), ctx, &release);
         for (const auto& note : result.notes) ctx.warn(note);
         if (result.fitopt) save_fitopt(*result.fitopt, p, model, ctx);
         return std::move(result.products);
@@ -34,10 +38,18 @@ struct RampFitStep {
     /// rampfit::fit_ramps_with, with the row loops on the step's threads.
     static RampFitResult fit_in_parallel(const RampModel& model, const GainRef& gain, const ReadnoiseRef& readnoise, const Params& p,
                                          const AverageDarkCurrent& dark, Context& ctx) {
+        return fit_in_parallel(model, gain, readnoise, p, dark.per_pixel, rampfit::DarkCurrentView::of(dark), ctx);
+    }
+    /// As above with the dark current as a view (`dark_array`: its array, may be empty, for the
+    /// shape check). With `release`, each fitted row range is passed to it (`model` is then
+    /// the released ramp: only for a ramp no one reads afterwards).
+    static RampFitResult fit_in_parallel(const RampModel& model, const GainRef& gain, const ReadnoiseRef& readnoise, const Params& p,
+                                         const NdArray<float, 2>& dark_array, rampfit::DarkCurrentView dark, Context& ctx,
+                                         rampfit::FittedRowsRelease* release = nullptr) {
         using namespace rampfit;
-        check_inputs(model, gain.sci, readnoise.sci, dark.per_pixel);
+        check_inputs(model, gain.sci, readnoise.sci, dark_array);
         RampFitPlan plan = make_ramp_fit_plan(model, p);
-        const RampFitSources src{model, gain.sci, readnoise.sci, DarkCurrentView::of(dark)};
+        const RampFitSources src{model, gain.sci, readnoise.sci, dark};
         const int threads = step_threads(ctx, p.maximum_cores);
         const std::size_t block = compute_block_rows(plan.nx);
 
@@ -57,6 +69,7 @@ struct RampFitStep {
         RampFitOutputs out{result.products.rate, result.products.rateints, result.fitopt ? &*result.fitopt : nullptr};
         parallel_rows(ctx, threads, plan.ny, block, [&](std::size_t y0, std::size_t y1) {
             fit_ramp_rows_fast(plan, src, y0, y1, out);
+            if (release) release->rows_done(y0, y1);
         });
         result.notes = std::move(plan.notes);
         return result;
