@@ -6,6 +6,7 @@
 #include "orrery/jwst/steps/step_common.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +46,7 @@ struct DarkCurrentStep {
         std::shared_ptr<const io::DarkRowsRef> rows;  // SCI read by rows
         std::optional<DarkPlan> plan;
         std::vector<std::size_t> planes;              // rows: the planes the subtraction reads
+        std::uint64_t run = 0;                        // rows: identifies this preparation (read-ahead buffers)
     };
     static RowState prepare(RampModel& model, const Params& p, Context& ctx) {
         RowState s;
@@ -58,6 +60,8 @@ struct DarkCurrentStep {
         if (s.rows) {
             s.plan.emplace(plan_dark_subtraction(model, s.rows->meta, s.rows->sci_shape, p));
             s.planes = detail::planes_used(s.plan->frames, s.plan->match, s.plan->intstart, model);
+            static std::atomic<std::uint64_t> runs{0};
+            s.run = ++runs;
         } else {
             s.dark = reference_cache(ctx).get_or_load<DarkRef>("dark", ref.path, model);
             s.plan.emplace(plan_dark_subtraction(model, *s.dark, p));
@@ -72,21 +76,36 @@ struct DarkCurrentStep {
             detail::subtract_dark_rows(model, s.plan->frames, s.plan->whole_planes(), s.plan->match, s.plan->intstart, y0, y1);
             return;
         }
-        // Rows of the needed planes in chunks of ~1 MiB, into buffers this thread keeps.
-        const std::size_t nx = model.nx(), per_row = std::max<std::size_t>(1, s.planes.size()) * nx;
-        const std::size_t chunk = std::max<std::size_t>(1, (std::size_t(1) << 18) / per_row);
-        thread_local std::vector<float> buffer;
-        thread_local std::vector<const float*> planes;
-        planes.assign(s.rows->sci.planes(), nullptr);
-        for (std::size_t c0 = y0; c0 < y1; c0 += chunk) {
-            const std::size_t c1 = std::min(y1, c0 + chunk), n = (c1 - c0) * nx;
-            buffer.resize(s.planes.size() * n);
-            for (std::size_t i = 0; i < s.planes.size(); ++i) {
-                s.rows->sci.read(s.planes[i], c0, c1, buffer.data() + i * n);
-                planes[s.planes[i]] = buffer.data() + i * n;
+        // The needed planes' rows are read ~1 MiB at a time into a buffer this thread keeps:
+        // a thread takes consecutive row blocks, so the rows read ahead serve its next blocks
+        // (one pread per plane for many one-row blocks).
+        struct Rows {
+            std::uint64_t run = 0;  // RowState::run the rows belong to
+            std::size_t y0 = 0, y1 = 0;
+            std::vector<float> buffer;
+            std::vector<const float*> planes;
+        };
+        thread_local Rows cache;
+        const std::size_t nx = model.nx(), ny = model.ny(), per_row = std::max<std::size_t>(1, s.planes.size()) * nx;
+        const std::size_t ahead = std::max<std::size_t>(1, (std::size_t(1) << 18) / per_row);
+        for (std::size_t y = y0; y < y1;) {
+            if (cache.run != s.run || y < cache.y0 || y >= cache.y1) {
+                cache.run = 0;  // incomplete until every plane is read
+                cache.y0 = y;
+                cache.y1 = std::min(ny, y + ahead);
+                const std::size_t n = (cache.y1 - cache.y0) * nx;
+                cache.buffer.resize(s.planes.size() * n);
+                cache.planes.assign(s.rows->sci.planes(), nullptr);
+                for (std::size_t i = 0; i < s.planes.size(); ++i) {
+                    s.rows->sci.read(s.planes[i], cache.y0, cache.y1, cache.buffer.data() + i * n);
+                    cache.planes[s.planes[i]] = cache.buffer.data() + i * n;
+                }
+                cache.run = s.run;
             }
-            detail::subtract_dark_rows(model, s.plan->frames, detail::DarkPlanes{planes.data(), c0 * nx}, s.plan->match,
-                                       s.plan->intstart, c0, c1);
+            const std::size_t c1 = std::min(y1, cache.y1);
+            detail::subtract_dark_rows(model, s.plan->frames, detail::DarkPlanes{cache.planes.data(), cache.y0 * nx}, s.plan->match,
+                                       s.plan->intstart, y, c1);
+            y = c1;
         }
     }
     static void finish(RampModel& model, RowState& s, const Params& p, Context& ctx) {
