@@ -243,6 +243,7 @@ double peak_rss_mib() {
 
 /// In-process end to end (the child side of --e2e-child).
 int end_to_end_child(const fs::path& uncal, const fs::path& ref_dir, const fs::path& out_dir, int threads, const std::string& cores) {
+    return_large_blocks_on_free();  // as the command line does
     Context ctx;
     setup_context(ctx, ref_dir, threads);
     auto times = std::make_shared<StepTimes>();

@@ -23,6 +23,7 @@
 #include "orrery/core/config/parameter_files.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
+#include "orrery/core/malloc_policy.hpp"
 #include "orrery/core/output_naming.hpp"
 #include "orrery/core/registry.hpp"
 #include "orrery/core/run_step.hpp"
@@ -263,6 +264,7 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
     // One exposure: each reference is released after its last step (lowest memory). Several:
     // references are kept across the inputs, so each file is read once.
     if (inputs.size() > 1) ctx.set_reference_retention(ReferenceRetention::keep);
+    return_large_blocks_on_free();
 
     const auto run_start = std::chrono::steady_clock::now();
     const auto wall_start = std::chrono::system_clock::now();
