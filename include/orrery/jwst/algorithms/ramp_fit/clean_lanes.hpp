@@ -37,6 +37,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace orrery::jwst::rampfit {
 
 class CleanRampBlock {
@@ -68,10 +72,13 @@ public:
         : plan_(plan),
           n_(static_cast<int>(plan.ngroups)),
           ramp_stage_(ramp_stages()[static_cast<std::size_t>(n_ - 1)]),
-          slopes_(plan.nints * (block / 2)) {
+          slopes_(plan.nints * (block / 2)),
+          classes_(plan.nints * (block / 2)) {
         const OptimalWeightTable table(n_);
         for (int p = 0; p < kWeightPowerCount; ++p)
-            for (int j = 0; j < n_; ++j) weights_[p][j] = static_cast<double>(table.get(n_, p)[j]);
+            for (int q = 0; q < kWeightPowerCount; ++q)
+                for (int j = 0; j < n_; ++j)
+                    weights_[p * kWeightPowerCount + q][j] = V{static_cast<double>(table.get(n_, p)[j]), static_cast<double>(table.get(n_, q)[j])};
     }
 
     /// Fit pixels p .. p + count - 1 (flat indices in the (ny, nx) plane, within one row;
@@ -89,9 +96,9 @@ public:
         const double rn_den = len * len * len - len;  // segment_rnoise_long
         for (std::size_t k = 0; k < pairs; ++k) {
             const std::size_t q = p + 2 * k;
-            const V g = gain[k] = widen(load<F>(src.gain.data() + q));
-            const V rn = rnoise[k] = widen(__builtin_convertvector(widen(load<F>(src.readnoise.data() + q)) * (g / plan_.sqrt_2nframes), F));
-            dark[k] = src.dark.per_pixel ? widen(load<F>(src.dark.per_pixel + q)) : splat(static_cast<double>(src.dark.value));
+            const V g = gain[k] = load_widen(src.gain.data() + q);
+            const V rn = rnoise[k] = widen(__builtin_convertvector(load_widen(src.readnoise.data() + q) * (g / plan_.sqrt_2nframes), F));
+            dark[k] = src.dark.per_pixel ? load_widen(src.dark.per_pixel + q) : splat(static_cast<double>(src.dark.value));
             inv_rn2[k] = 1.0 / (rn * rn);  // fit_segment_weighted
             V t = rn / tg;
             t = 12.0 * t * t;
@@ -167,14 +174,19 @@ private:
 
     /// For each pixel pair, over its integrations: compute_median_rate (median of the
     /// Mdiff = ngroups - 1 differences of v / TGROUP; valid: none NaN) and
-    /// fit_segment_weighted's slope over [0, ngroups) (into slopes_). One loop for both:
-    /// the divisions of the first overlap the multiply-adds of the second. A template per
-    /// Mdiff: the sorting network is inlined (what it computes for positions other than the
-    /// median is dropped by the compiler) and the sums are unrolled.
+    /// fit_segment_weighted's slope over [0, ngroups) (into slopes_). A template per Mdiff:
+    /// the sorting network is inlined (what it computes for positions other than the median
+    /// is dropped by the compiler) and the sums are unrolled.
+    ///
+    /// Two loops: the first also finds each lane's SNR class without branches (the classes of
+    /// neighbouring pixels alternate unpredictably: mispredicted branches cost more than the
+    /// whole class computation), the second does the weighted sums with the classes known, so
+    /// no iteration waits for a square root and a division before its loads can start.
     template <std::size_t Mdiff>
     static void ramp_stage(CleanRampBlock& self, const float* sci, std::size_t pairs, const V* gain, const V* rnoise,
                            const V* inv_rn2, V* median_rate, M* valid) noexcept {
         constexpr std::size_t n = Mdiff + 1;
+        constexpr std::size_t kPairs = block / 2;
         const std::size_t plane = self.plan_.ny * self.plan_.nx, nints = self.plan_.nints, ng = self.plan_.ngroups_in;
         const double tg = self.plan_.tgroup;
         const double nints_f = static_cast<double>(static_cast<float>(nints));
@@ -184,12 +196,12 @@ private:
             M ok = zero == zero;
             for (std::size_t i = 0; i < nints; ++i) {
                 const float* at = sci + 2 * k + i * ng * plane;
-                V v[n], d[Mdiff];
-                v[0] = widen(load<F>(at));
-                V prev = v[0] / tg;
+                V d[Mdiff];
+                const V first = load_widen(at);
+                V prev = first / tg, last = first;
                 for (std::size_t g = 0; g < Mdiff; ++g) {
-                    v[g + 1] = widen(load<F>(at + (g + 1) * plane));
-                    const V next = v[g + 1] / tg;
+                    last = load_widen(at + (g + 1) * plane);
+                    const V next = last / tg;
                     d[g] = next - prev;
                     ok &= d[g] == d[g];
                     prev = next;
@@ -202,34 +214,40 @@ private:
                 median = median == median ? median : zero;
                 sum = sum + median;
 
-                // segment_snr -> snr_power_index -> weighted least squares (start 0: x = j + 0.0).
+                // segment_snr -> snr_power_index: 5 minus the thresholds the SNR is below
+                // (NaN is below none, as there).
                 const V g = gain[k], rn = rnoise[k];
-                const V diff = v[n - 1] - v[0];
+                const V diff = last - first;
                 const V den = rn * rn + diff * g;
                 V snr = diff * g / sqrt_lanes(den);
                 snr = snr < 0.0 ? zero : snr;
                 snr = (den <= 0.0) | (g == 0.0) ? zero : snr;
-                // Branches, not a branch-free index: predicted, they let the sums below start
-                // before the SNR's square root and division are done (measured faster).
-                const double* w0 = self.weights_[snr_power_index(snr[0])];
-                const double* w1 = self.weights_[snr_power_index(snr[1])];
-                V sw = zero, sx = zero, sxx = zero, sy = zero, sxy = zero;
-                for (std::size_t j = 0; j < n; ++j) {
-                    const V w = V{w0[j], w1[j]} * inv_rn2[k];
-                    const double x = static_cast<double>(j) + 0.0;
-                    const V xw = x * w;
-                    sw += w;
-                    sx += xw;
-                    sxx += x * xw;
-                    sy += v[j] * w;  // not NaN in a valid lane
-                    sxy += v[j] * xw;
-                }
-                const V inv_den = 1.0 / (sw * sxx - sx * sx);
-                self.slopes_[i * (block / 2) + k] = (sw * sxy - sx * sy) * inv_den / tg;
+                const M below = (snr < 5.0) + (snr < 10.0) + (snr < 20.0) + (snr < 50.0) + (snr < 100.0);
+                self.classes_[i * kPairs + k] = static_cast<int>((5 + below[0]) * kWeightPowerCount + (5 + below[1]));
             }
             median_rate[k] = nints == 1 ? sum : sum / nints_f;  // x / 1.0 == x exactly
             valid[k] = ok;
         }
+        // Weighted least squares (segment start 0: x = j + 0.0).
+        for (std::size_t i = 0; i < nints; ++i)
+            for (std::size_t k = 0; k < pairs; ++k) {
+                const float* at = sci + 2 * k + i * ng * plane;
+                const V* u = self.weights_[self.classes_[i * kPairs + k]];
+                V sw = zero, sx = zero, sxx = zero, sy = zero, sxy = zero;
+                for (std::size_t j = 0; j < n; ++j) {
+                    const V w = u[j] * inv_rn2[k];
+                    const double x = static_cast<double>(j) + 0.0;
+                    const V y = load_widen(at + j * plane);  // not NaN in a valid lane
+                    const V xw = x * w;
+                    sw += w;
+                    sx += xw;
+                    sxx += x * xw;
+                    sy += y * w;
+                    sxy += y * xw;
+                }
+                const V inv_den = 1.0 / (sw * sxx - sx * sx);
+                self.slopes_[i * kPairs + k] = (sw * sxy - sx * sy) * inv_den / tg;
+            }
     }
     static const std::array<RampStage, small_sort_max + 1>& ramp_stages() noexcept {
         static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
@@ -238,11 +256,16 @@ private:
         return table;
     }
 
-    template <class T>
-    static T load(const void* from) noexcept {
-        T t;
-        std::memcpy(&t, from, sizeof t);
-        return t;
+    /// Two adjacent floats as doubles (exact). SSE2: one 8-byte load and cvtps2pd; GCC makes
+    /// two scalar conversions of a two-float vector, each with a false dependency.
+    static V load_widen(const float* p) noexcept {
+#if defined(__SSE2__)
+        return reinterpret_cast<V>(_mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)))));
+#else
+        F f;
+        std::memcpy(&f, p, sizeof f);
+        return __builtin_convertvector(f, V);
+#endif
     }
     static V widen(F f) noexcept { return __builtin_convertvector(f, V); }
     static void store(float* to, V v) noexcept {
@@ -255,8 +278,10 @@ private:
     const RampFitPlan& plan_;
     int n_;
     RampStage ramp_stage_;
-    std::vector<V> slopes_;  // (nints, block / 2) slopes of the current block
-    double weights_[kWeightPowerCount][small_sort_max + 1] = {};  // optimal_weights(n, power) as doubles
+    std::vector<V> slopes_;     // (nints, block / 2) slopes of the current block
+    std::vector<int> classes_;  // (nints, block / 2) weights_ row of each pair
+    // optimal_weights(n, power) as doubles, for the two lanes' powers [p0 * 6 + p1][j]: one load.
+    V weights_[kWeightPowerCount * kWeightPowerCount][small_sort_max + 1] = {};
 };
 
 }  // namespace orrery::jwst::rampfit
