@@ -6,12 +6,14 @@
 #include "orrery/jwst/steps/step_common.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 namespace orrery::jwst {
@@ -36,6 +38,28 @@ struct DarkCurrentStep {
         return model;
     }
 
+    /// Rows of the needed dark planes read ahead, one buffer per thread processing rows;
+    /// owned by the run's RowState, so they go with it.
+    class ReadAhead {
+    public:
+        struct Rows {
+            bool valid = false;
+            std::size_t y0 = 0, y1 = 0;
+            std::vector<float> buffer;
+            std::vector<const float*> planes;  // plane index -> its rows in `buffer`, or null
+        };
+        Rows& of_this_thread() {
+            std::lock_guard lock(mutex_);
+            auto& rows = by_thread_[std::this_thread::get_id()];
+            if (!rows) rows = std::make_unique<Rows>();
+            return *rows;
+        }
+
+    private:
+        std::mutex mutex_;
+        std::map<std::thread::id, std::unique_ptr<Rows>> by_thread_;
+    };
+
     // Row step: the DARK is read, matched to the science frames and checked once; finish
     // hands the average dark current to the model (for ramp_fit) and saves dark_output.
     // With ReferenceRetention::until_last_use (one exposure) and no dark_output, the dark's
@@ -46,7 +70,7 @@ struct DarkCurrentStep {
         std::shared_ptr<const io::DarkRowsRef> rows;  // SCI read by rows
         std::optional<DarkPlan> plan;
         std::vector<std::size_t> planes;              // rows: the planes the subtraction reads
-        std::uint64_t run = 0;                        // rows: identifies this preparation (read-ahead buffers)
+        std::shared_ptr<ReadAhead> ahead;             // rows: read-ahead buffers
     };
     static RowState prepare(RampModel& model, const Params& p, Context& ctx) {
         RowState s;
@@ -60,8 +84,7 @@ struct DarkCurrentStep {
         if (s.rows) {
             s.plan.emplace(plan_dark_subtraction(model, s.rows->meta, s.rows->sci_shape, p));
             s.planes = detail::planes_used(s.plan->frames, s.plan->match, s.plan->intstart, model);
-            static std::atomic<std::uint64_t> runs{0};
-            s.run = ++runs;
+            s.ahead = std::make_shared<ReadAhead>();
         } else {
             s.dark = reference_cache(ctx).get_or_load<DarkRef>("dark", ref.path, model);
             s.plan.emplace(plan_dark_subtraction(model, *s.dark, p));
@@ -76,21 +99,15 @@ struct DarkCurrentStep {
             detail::subtract_dark_rows(model, s.plan->frames, s.plan->whole_planes(), s.plan->match, s.plan->intstart, y0, y1);
             return;
         }
-        // The needed planes' rows are read ~1 MiB at a time into a buffer this thread keeps:
-        // a thread takes consecutive row blocks, so the rows read ahead serve its next blocks
+        // The needed planes' rows are read ~1 MiB at a time into this thread's buffer: a
+        // thread takes consecutive row blocks, so the rows read ahead serve its next blocks
         // (one pread per plane for many one-row blocks).
-        struct Rows {
-            std::uint64_t run = 0;  // RowState::run the rows belong to
-            std::size_t y0 = 0, y1 = 0;
-            std::vector<float> buffer;
-            std::vector<const float*> planes;
-        };
-        thread_local Rows cache;
+        ReadAhead::Rows& cache = s.ahead->of_this_thread();
         const std::size_t nx = model.nx(), ny = model.ny(), per_row = std::max<std::size_t>(1, s.planes.size()) * nx;
         const std::size_t ahead = std::max<std::size_t>(1, (std::size_t(1) << 18) / per_row);
         for (std::size_t y = y0; y < y1;) {
-            if (cache.run != s.run || y < cache.y0 || y >= cache.y1) {
-                cache.run = 0;  // incomplete until every plane is read
+            if (!cache.valid || y < cache.y0 || y >= cache.y1) {
+                cache.valid = false;  // until every plane is read
                 cache.y0 = y;
                 cache.y1 = std::min(ny, y + ahead);
                 const std::size_t n = (cache.y1 - cache.y0) * nx;
@@ -100,7 +117,7 @@ struct DarkCurrentStep {
                     s.rows->sci.read(s.planes[i], cache.y0, cache.y1, cache.buffer.data() + i * n);
                     cache.planes[s.planes[i]] = cache.buffer.data() + i * n;
                 }
-                cache.run = s.run;
+                cache.valid = true;
             }
             const std::size_t c1 = std::min(y1, cache.y1);
             detail::subtract_dark_rows(model, s.plan->frames, detail::DarkPlanes{cache.planes.data(), cache.y0 * nx}, s.plan->match,
