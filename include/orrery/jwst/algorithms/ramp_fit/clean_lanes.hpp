@@ -1,9 +1,9 @@
 #pragma once
 // Fast path of OLS_C ramp fitting for clean pixels, a block of adjacent pixels at a time
 // (algorithms.md §10). A pixel is clean when no group of any integration carries a flag,
-// its PIXELDQ has neither DO_NOT_USE nor SATURATED and its gain is > 0: then each of its
-// ramps is one segment over all groups, and PixelRampFitter's general fit reduces to
-// straight-line arithmetic.
+// its PIXELDQ has neither DO_NOT_USE nor SATURATED and its gain is > 0 (finite; read noise
+// and dark current not NaN: see eligible): then each of its ramps is one segment over all
+// groups, and PixelRampFitter's general fit reduces to straight-line arithmetic.
 //
 // Bit-identical by construction: the arithmetic runs on vectors of two doubles, one pixel
 // per lane (GCC/Clang vector extension: SSE2 on x86-64), with exactly the operations of
@@ -12,9 +12,12 @@
 // too), conditions become lane-wise selects, and the median of the first differences
 // runs the same sorting network (small_sort.hpp) on whole vectors.
 //
-// Fast by layout: the work is split into stages, each a loop over the pixel pairs of the
-// block with independent iterations, so that the long chains of divisions of several
-// pairs overlap in the out-of-order core (one pair's whole fit exceeds its window).
+// Fast by layout: the work is split into stages (per-pixel constants; medians and SNR
+// classes; weighted sums; variances and outputs; exposure), each a loop over the pixel
+// pairs of the block with independent iterations, so that the long chains of divisions of
+// several pairs overlap in the out-of-order core (one pair's whole fit exceeds its window),
+// and without data-dependent branches. About 25 divisions and 3 square roots per pixel
+// remain: the divider sets most of the time.
 //
 // The caller checks flags, PIXELDQ, gain, read noise and dark (eligible); fit() writes
 // every pixel of the block and returns which had only non-NaN first differences (valid:
@@ -58,11 +61,11 @@ public:
     }
 
     /// Whether a pixel (group flags OR-ed over its ramps, PIXELDQ, GAIN, READNOISE, dark
-    /// current) takes this kernel. The gain must be finite (see combine_exposure below).
-    /// NaN read noise or dark go to the general path: NaN
-    /// inputs are the only NaNs that can differ from the one an invalid operation makes,
-    /// and which of two different NaNs an operation returns depends on operand order,
-    /// which the compiler may choose differently for scalar and vector code.
+    /// current) takes this kernel. The gain must be finite (see combine_exposure in fit).
+    /// NaN read noise or dark go to the general path: NaN inputs are the only NaNs that can
+    /// differ from the one an invalid operation makes, and which of two different NaNs an
+    /// operation returns depends on operand order, which the compiler may choose
+    /// differently for scalar and vector code.
     static bool eligible(std::uint8_t flags, std::uint32_t pixeldq, float gain, float readnoise, float dark) noexcept {
         return flags == 0 && !(pixeldq & (dq::DO_NOT_USE | dq::SATURATED)) && gain > 0.0f &&
                gain <= std::numeric_limits<float>::max() && readnoise == readnoise && dark == dark;
@@ -144,7 +147,8 @@ public:
 
         // combine_exposure. With one integration its variances are the integration's, so
         // two divisions are saved: for an eligible pixel inv_p and inv_r are +0 or > 0
-        // (var_r >= 0, never NaN: finite read noise, gain > 0), so the sums equal them;
+        // (var_r in [0, inf], never NaN: read noise not NaN, gain > 0 and finite), so the
+        // sums equal them;
         // > 0 gives the same 1/x on both sides and both thresholds agree (1/x >= 0);
         // +0 gives 0 on both (the integration's 1/+0 = inf is thresholded to 0).
         std::uint64_t ok = 0;
