@@ -52,6 +52,8 @@ struct Layout {
     std::size_t dark_ny = 9, dark_nx = 11;
     bool miri = false;
     int intstart = 1;
+    std::optional<double> avgdrkcr;  // AVGDRKCR keyword
+    bool avdrkcur = false;           // an AVDRKCUR extension
 };
 
 RampModel science(const Layout& l, std::uint32_t seed) {
@@ -88,6 +90,11 @@ DarkRef write_dark(const Layout& l, const fs::path& dir, std::uint32_t seed) {
     std::uniform_real_distribution<float> u(-5.0f, 80.0f);
     for (auto& v : d.sci) v = u(rng);
     for (std::size_t i = 7; i < d.sci.size(); i += 53) d.sci[i] = std::numeric_limits<float>::quiet_NaN();
+    d.avgdrkcr = l.avgdrkcr;
+    if (l.avdrkcur) {
+        d.avdrkcur.emplace(std::array<std::size_t, 2>{l.dark_ny, l.dark_nx}, 0.0f);
+        for (std::size_t k = 0; k < d.avdrkcur->size(); ++k) (*d.avdrkcur)[k] = 0.01f * static_cast<float>(k % 7);
+    }
     d.dq.resize({1, l.dark_ny, l.dark_nx}, 0u);
     for (std::size_t i = 0; i < d.dq.size(); i += 5) d.dq[i] = (i % 2) ? 1u : 4u;  // file bits 0 and 2
     const io::DqDef def{{1u, "DO_NOT_USE"}, {4u, "UNRELIABLE_DARK"}};
@@ -130,6 +137,7 @@ void check_streamed_dark(const Layout& l, const DarkCurrentParams& p = {}) {
     CHECK(same_bits(got.sci, want.sci));
     CHECK(same_bits(got.pixeldq, want.pixeldq));
     CHECK(same_bits(got.average_dark_current, want.average_dark_current));
+    CHECK(got.average_dark_current.empty() == (!p.average_dark_current && !l.avgdrkcr && !l.avdrkcur));  // empty = 0
 
     // all rows in one call (read in chunks when the rows are wide), and one row at a time in
     // order (rows read ahead serve the next blocks)
@@ -209,6 +217,13 @@ TEST_CASE("dark_current reading the dark by rows equals the whole-dark path", "[
 
     l.name = "averaged_extrapolated";
     l.dark_groups = 5;
+    check_streamed_dark(l);
+
+    l.name = "avgdrkcr";  // a uniform average dark current from the keyword
+    l.avgdrkcr = 0.5;
+    check_streamed_dark(l);
+    l.name = "avdrkcur";  // per pixel, from the extension
+    l.avdrkcur = true;
     check_streamed_dark(l);
 
     l = Layout{};

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -213,29 +214,39 @@ inline DarkRef dark_as_subtracted(const DarkFrames& f, const DarkPlanes& d, cons
     return out;
 }
 
+/// The average dark current as chosen: one value for every pixel, or the DARK's AVDRKCUR.
+struct AverageDarkChoice {
+    float value = 0.0f;                            // every pixel, unless per_pixel
+    const NdArray<float, 2>* per_pixel = nullptr;  // the reference's AVDRKCUR (the DARK outlives the plan)
+
+    /// +0 everywhere, which an empty RampModel::average_dark_current stands for.
+    [[nodiscard]] bool zero() const { return !per_pixel && std::bit_cast<std::uint32_t>(value) == 0u; }
+    [[nodiscard]] NdArray<float, 2> array(const std::array<std::size_t, 2>& shape) const {
+        return per_pixel ? *per_pixel : NdArray<float, 2>(shape, value);
+    }
+};
+
 /// jwst DarkCurrentStep.set_average_dark_current: parameter > AVDRKCUR (if present and its sum
 /// is non-zero) > AVGDRKCR > 0, as float32 (ny, nx). The sum is taken in double here.
-inline NdArray<float, 2> average_dark_current(const RampModel& model, const DarkRef& dark, const DarkCurrentParams& params,
-                                              std::vector<std::string>& warnings) {
+inline AverageDarkChoice choose_average_dark_current(const RampModel& model, const DarkRef& dark, const DarkCurrentParams& params,
+                                                     std::vector<std::string>& warnings) {
     const std::array<std::size_t, 2> shape{model.ny(), model.nx()};
-    NdArray<float, 2> out(shape, 0.0f);
-    const auto fill = [&](double v) { out.fill(0.0f + static_cast<float>(v)); };
-    if (params.average_dark_current) {
-        fill(*params.average_dark_current);
-        return out;
-    }
+    const auto uniform = [](double v) { return AverageDarkChoice{0.0f + static_cast<float>(v), nullptr}; };
+    if (params.average_dark_current) return uniform(*params.average_dark_current);
     double sum = 0.0;
     if (dark.avdrkcur)
         for (float v : *dark.avdrkcur) sum += v;
-    if (!dark.avdrkcur || sum == 0.0) {
-        fill(dark.avgdrkcr.value_or(0.0));
-    } else if (dark.avdrkcur->shape() != shape) {
+    if (!dark.avdrkcur || sum == 0.0) return uniform(dark.avgdrkcr.value_or(0.0));
+    if (dark.avdrkcur->shape() != shape) {
         warnings.push_back("DARK reference AVDRKCUR has shape " + shape_text(dark.avdrkcur->shape()) +
                            ", not the science " + shape_text(shape) + ": average dark current not applied");
-    } else {
-        out = *dark.avdrkcur;
+        return uniform(0.0);
     }
-    return out;
+    return AverageDarkChoice{0.0f, &*dark.avdrkcur};
+}
+inline NdArray<float, 2> average_dark_current(const RampModel& model, const DarkRef& dark, const DarkCurrentParams& params,
+                                              std::vector<std::string>& warnings) {
+    return choose_average_dark_current(model, dark, params, warnings).array({model.ny(), model.nx()});
 }
 
 }  // namespace detail
@@ -248,6 +259,7 @@ struct DarkPlan {
     detail::DarkMatch match;
     int intstart = 1;
     std::vector<const float*> whole;  // every SCI plane, when the dark's SCI is in memory
+    detail::AverageDarkChoice average;  // result.average_dark_current is made from it by finish
     [[nodiscard]] bool subtracts() const { return !result.outcome.skipped; }
     /// The dark's SCI in memory (empty when its planes are read by rows).
     [[nodiscard]] detail::DarkPlanes whole_planes() const { return {whole.data(), 0}; }
@@ -285,10 +297,11 @@ inline DarkPlan plan_dark_subtraction(const RampModel& model, const DarkRef& dar
                   DarkFrames{dark, sci_shape[0], ng_d, ng_d, sci_shape[2], sci_shape[3], model.sci.plane_size()},
                   DarkMatch{nf_s, gg_s, nf_s != nf_d || gg_s != gg_d},
                   model.meta.intstart,
+                  {},
                   {}};
     if (dark.sci.shape() == sci_shape)
         for (std::size_t q = 0; q < sci_shape[0] * ng_d; ++q) plan.whole.push_back(dark.sci.plane(q));
-    plan.result.average_dark_current = average_dark_current(model, dark, params, plan.result.warnings);
+    plan.average = choose_average_dark_current(model, dark, params, plan.result.warnings);
     DarkFrames& frames = plan.frames;
     if (total_s > total_d) {
         const std::size_t extra = (total_s - total_d + gg_d + (nf_d + gg_d) - 1) / (nf_d + gg_d);  // ceil
@@ -321,6 +334,7 @@ inline DarkPlan plan_dark_subtraction(const RampModel& model, const DarkRef& dar
 
 /// After the rows: the dark as subtracted (only with dark_output; needs the SCI in memory) and the result.
 inline DarkCurrentResult finish_dark_subtraction(DarkPlan& plan, const RampModel& model, const DarkCurrentParams& params = {}) {
+    plan.result.average_dark_current = plan.average.array({model.ny(), model.nx()});
     if (plan.subtracts() && params.dark_output) {
         if (plan.whole.empty()) throw InternalError("dark_current: dark_output needs the dark's SCI in memory");
         plan.result.dark_used = detail::dark_as_subtracted(plan.frames, plan.whole_planes(), plan.match, model.nints(), model.ngroups());

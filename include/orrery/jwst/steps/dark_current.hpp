@@ -33,6 +33,7 @@ struct DarkCurrentStep {
         }
         DarkCurrentResult result = subtract_dark_current(model, *dark, p);
         set_average_dark_current(model, std::move(result.average_dark_current));
+        for (const auto& w : result.warnings) ctx.warn(w);
         report_outcome(ctx, result.outcome);
         if (result.dark_used && p.dark_output) save_dark(*result.dark_used, *p.dark_output, ctx);
         return model;
@@ -90,7 +91,8 @@ struct DarkCurrentStep {
             s.plan.emplace(plan_dark_subtraction(model, *s.dark, p));
         }
         // A skipped subtraction still sets the average dark current (finish runs only when active).
-        if (!s.plan->subtracts()) set_average_dark_current(model, s.plan->result.average_dark_current);
+        if (!s.plan->subtracts()) set_average_dark_current(model, s.plan->average);
+        for (const auto& w : s.plan->result.warnings) ctx.warn(w);
         report_outcome(ctx, s.plan->result.outcome);
         return s;
     }
@@ -126,9 +128,11 @@ struct DarkCurrentStep {
         }
     }
     static void finish(RampModel& model, RowState& s, const Params& p, Context& ctx) {
-        DarkCurrentResult result = finish_dark_subtraction(*s.plan, model, p);
-        set_average_dark_current(model, std::move(result.average_dark_current));
-        if (result.dark_used && p.dark_output) save_dark(*result.dark_used, *p.dark_output, ctx);
+        if (p.dark_output) {
+            DarkCurrentResult result = finish_dark_subtraction(*s.plan, model, p);
+            if (result.dark_used) save_dark(*result.dark_used, *p.dark_output, ctx);
+        }
+        set_average_dark_current(model, s.plan->average);  // no plane made when it is 0
     }
 
 private:
@@ -139,6 +143,9 @@ private:
         for (float v : a) zero = zero && std::bit_cast<std::uint32_t>(v) == 0u;  // exactly +0
         if (zero) a = {};
         model.average_dark_current = std::move(a);
+    }
+    static void set_average_dark_current(RampModel& model, const detail::AverageDarkChoice& a) {
+        model.average_dark_current = a.zero() ? NdArray<float, 2>{} : a.array({model.ny(), model.nx()});
     }
     static void save_dark(const DarkRef& dark, const std::string& file, Context& ctx) {
         const std::filesystem::path out = std::filesystem::path(file).is_absolute() || ctx.output_dir.empty()
