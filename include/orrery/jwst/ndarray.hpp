@@ -50,9 +50,10 @@ struct LargePageAllocator {
         if (n * sizeof(T) < threshold) ::operator delete(p);
         else std::free(p);
     }
-    /// Value-initialisation (vector(n), resize(n)) default-initialises instead: no zero
-    /// fill for trivial T. Only NdArray::resize_uninitialized relies on it; every other
-    /// NdArray path passes a fill value (the overload below).
+    /// Value-initialisation (vector(n), resize(n)) default-initialises instead: new trivial
+    /// elements are left unwritten (no serial zero fill; first touch by whoever writes
+    /// them). Pass a value (assign(n, 0), resize(n, 0)) where zeros are needed. NdArray
+    /// passes a fill value everywhere except resize_uninitialized.
     template <class U>
     void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
         ::new (static_cast<void*>(p)) U;
