@@ -16,6 +16,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -263,6 +264,21 @@ TEST_CASE("strun runs a pipeline and saves the outermost product", "[cli][strun]
     const auto s = sb.run({"textproc", "in.txt", "--steps.stamp.override_stamp", "N/A", "--steps.repeat.count", "2"}, {}, true);
     REQUIRE(s.rc == 0);
     CHECK(sb.read("in_textpipeline.txt") == "hello hello");
+}
+
+TEST_CASE("strun gives steps a parallel loop on several threads", "[cli][strun]") {
+    if (std::thread::hardware_concurrency() < 2) {
+        WARN("one hardware thread: the loop runs serially by design, nothing to check");
+        return;
+    }
+    Sandbox sb("parallel");
+    sb.write("in.txt", "x");
+    const auto r = sb.strun({"spread", "in.txt"});
+    REQUIRE(r.rc == 0);
+    const std::string out = sb.read("in_spreadstep.txt");
+    INFO("output: " << out);
+    REQUIRE(out.rfind("x ranges=", 0) == 0);
+    CHECK(std::stoi(out.substr(9)) > 1);  // 1: ctx.parallel_for ran the whole range on the calling thread
 }
 
 TEST_CASE("strun runs a single step with --param value and --param=value", "[cli][strun]") {
@@ -797,7 +813,7 @@ TEST_CASE("doctor reports versions and checks the environment", "[cli][doctor]")
     CHECK_CONTAINS(r.out, "yaml-cpp");
     CHECK_CONTAINS(r.out, "nlohmann_json");
     CHECK_CONTAINS(r.out, "hardware threads");
-    CHECK_CONTAINS(r.out, "registry          7 steps, 2 pipelines");
+    CHECK_CONTAINS(r.out, "registry          8 steps, 2 pipelines");
     CHECK_CONTAINS(r.out, "ORRERY_PLUGIN_PATH not set");
     CHECK_CONTAINS(r.out, refs.string() + " (--ref-dir): ok, readable");
     CHECK_CONTAINS(r.out, "ok, writable");

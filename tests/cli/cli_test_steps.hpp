@@ -12,11 +12,14 @@
 //   stamp   uses a reference file (reftype "stamp"): appends its content;
 //           override_stamp=N/A skips it
 //   upper   upper-cases
+//   spread  appends how many ranges the context's parallel loop split 64
+//           items into (1: the loop ran serially)
 //
 // Include after the product_traits<std::string> specialisation (hello_io.hpp).
 
 #include "orrery/orrery.hpp"
 
+#include <atomic>
 #include <cctype>
 #include <fstream>
 #include <optional>
@@ -117,6 +120,18 @@ struct Upper {
     }
 };
 
+struct Spread {
+    static constexpr std::string_view name = "spread";
+    static constexpr std::string_view class_name = "clitest.SpreadStep";
+    static constexpr std::string_view description = "Append how many ranges a parallel loop over 64 items ran as";
+    using Params = orrery::NoParams;
+    static std::string process(std::string text, const Params&, orrery::Context& ctx) {
+        std::atomic<int> ranges{0};
+        ctx.parallel_for(64, [&](std::size_t, std::size_t) { ++ranges; });
+        return text + " ranges=" + std::to_string(ranges.load());
+    }
+};
+
 struct TextPipelineParams {
     bool shout = false;
     ORRERY_REFLECT(TextPipelineParams, (shout, "Append '!' to the result"))
@@ -140,4 +155,5 @@ ORRERY_REGISTER_STEP(clitest::Repeat)
 ORRERY_REGISTER_STEP(clitest::Check)
 ORRERY_REGISTER_STEP(clitest::Stamp)
 ORRERY_REGISTER_STEP(clitest::Upper)
+ORRERY_REGISTER_STEP(clitest::Spread)
 ORRERY_REGISTER_PIPELINE(clitest::TextPipeline)

@@ -6,6 +6,7 @@
 #include "orrery/jwst/io/rate_io.hpp"
 #include "orrery/jwst/io/reference_io.hpp"
 #include "orrery/jwst/io/reference_write.hpp"
+#include "orrery/jwst/simulate.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -50,6 +51,36 @@ TEST_CASE("raw ramp: read -> write raw -> read is identical, header card for car
     CHECK(back.primary.cards() == in.primary.cards());  // every card, structural ones included
     CHECK(back.meta.ngroups == 12);
     CHECK(back.filename == "cr_sat_copy_uncal.fits");
+}
+
+TEST_CASE("a ramp large enough to be read by two threads reads back bit for bit; truncated, it is an error") {
+    // > 4 read chunks (2^20 elements): the read is split between two threads.
+    SimulationConfig c;
+    c.name = "large";
+    c.nints = 2, c.ngroups = 4, c.ny = 320, c.nx = 512;  // 1310720 elements
+    c.seed = 11, c.n_cosmic_rays = 20, c.n_saturating_stars = 1;
+    const auto e = simulate_exposure(c);
+    const auto raw = scratch_dir() / "large_uncal.fits";
+    io::write_ramp(e.ramp, raw, io::RampLayout::raw);  // uint16 on disk
+    CHECK(same_bits(io::read_ramp(raw).sci, e.ramp.sci));
+
+    RampModel calibrated = e.ramp;  // float32 on disk, values the raw layout cannot hold
+    for (std::size_t i = 0; i < calibrated.sci.size(); ++i) calibrated.sci.data()[i] = static_cast<float>(i % 65599) * 0.37f - 1000.0f;
+    const auto cal = scratch_dir() / "large_ramp.fits";
+    io::write_ramp(calibrated, cal);
+    CHECK(same_bits(io::read_ramp(cal).sci, calibrated.sci));
+
+    // Cut inside the second half of SCI: the second thread hits the end of the file.
+    std::ifstream in(raw, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto cut = scratch_dir() / "large_cut_uncal.fits";
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() - bytes.size() / 8);
+    try {
+        (void)io::read_ramp(cut);
+        FAIL("no error for a truncated file");
+    } catch (const orrery::InputError& err) {
+        CHECK(std::string(err.what()).rfind(cut.string() + ": ", 0) == 0);
+    }
 }
 
 TEST_CASE("calibrated ramp with ERR, ZEROFRAME and provenance keywords") {

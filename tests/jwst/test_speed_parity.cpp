@@ -268,7 +268,7 @@ RampFitCase ramp_fit_case(std::size_t nints, std::size_t ngroups, std::size_t ny
             if (pick(10) < 6) continue;  // clean
             const std::size_t i = pick(nints), g = pick(ng), g2 = pick(ng);
             auto flag = [&](std::size_t gi, std::uint8_t f) { r.groupdq(i, gi, y, x) |= f; };
-            switch (pick(16)) {
+            switch (pick(17)) {
                 case 0: flag(g, dq::JUMP_DET); break;
                 case 1:  // two jumps: short segments, maybe 1- and 2-group ones
                     flag(g, dq::JUMP_DET);
@@ -305,6 +305,12 @@ RampFitCase ramp_fit_case(std::size_t nints, std::size_t ngroups, std::size_t ny
                     for (std::size_t k = 0; k < ng; ++k)
                         if (k != g || pick(2)) flag(k, dq::DO_NOT_USE);
                     break;
+                case 15:  // a reference pixel: every group of every integration DO_NOT_USE
+                    for (std::size_t ii = 0; ii < nints; ++ii)
+                        for (std::size_t k = 0; k < ng; ++k) r.groupdq(ii, k, y, x) = dq::DO_NOT_USE;
+                    if (pick(3) == 0) c.gain.sci(y, x) = pick(2) ? nan : 0.0f;
+                    if (pick(3) == 0) r.pixeldq(y, x) = pick(2) ? dq::SATURATED : (1u << 31);
+                    break;
                 case 14:  // huge values: overflowing products
                     for (std::size_t k = 0; k < ng; ++k) r.sci(i, k, y, x) = static_cast<float>(1e37 * static_cast<double>(k + 1));
                     break;
@@ -335,7 +341,12 @@ TEST_CASE("ramp_fit fast rows (vectorised clean pixels) give the serial referenc
     std::uint64_t seed = 100;
     for (std::size_t nints : {1, 2})
         for (std::size_t ngroups : {3, 4, 5, 10}) {
-            const RampFitCase c = ramp_fit_case(nints, ngroups, 9, 67, ++seed);  // odd width: a last column alone
+            RampFitCase c = ramp_fit_case(nints, ngroups, 9, 67, ++seed);  // odd width: a last column alone
+            if (seed % 2) {  // ZEROFRAME stands in for fully flagged ramps when suppression is off
+                c.ramp.zeroframe = NdArray<float, 3>({nints, 9, 67}, 700.0f);
+                c.ramp.meta.zeroframe = true;
+                (*c.ramp.zeroframe)[4] = 0.0f;
+            }
             NdArray<float, 2> dark_map({9, 67});
             std::mt19937_64 rng(seed);
             for (auto& d : dark_map) d = static_cast<float>(std::uniform_real_distribution<double>(-0.02, 0.5)(rng));
@@ -345,7 +356,7 @@ TEST_CASE("ramp_fit fast rows (vectorised clean pixels) give the serial referenc
             for (const AverageDarkCurrent& dark : {AverageDarkCurrent{}, AverageDarkCurrent::uniform(0.3f),
                                                     AverageDarkCurrent::uniform(-0.4f), AverageDarkCurrent::from_array(dark_map)})
                 for (bool suppress : {true, false}) {
-                    INFO("nints " << nints << " ngroups " << ngroups << " dark " << (dark.per_pixel.empty() ? dark.value : 99.0f)
+                    INFO("nints " << nints << " ngroups " << ngroups << " zeroframe " << c.ramp.zeroframe.has_value() << " dark " << (dark.per_pixel.empty() ? dark.value : 99.0f)
                                   << " suppress_one_group " << suppress);
                     RampFitParams p;
                     p.suppress_one_group = suppress;

@@ -27,6 +27,7 @@
 #include "orrery/core/output_naming.hpp"
 #include "orrery/core/registry.hpp"
 #include "orrery/core/run_step.hpp"
+#include "orrery/core/tbb_parallel.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -189,6 +190,9 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
 
     Context ctx;
     ctx.set_logger(make_logger(o));
+    // Steps' row loops on oneTBB over all cores (a step's maximum_cores narrows its own
+    // loops); without this every ctx.parallel_for would run on the calling thread.
+    ctx.set_parallel_for(tbb_parallel_for());
     if (o.ref_dir) ctx.references().set_ref_dir(*o.ref_dir);
     if (const auto& dir = ctx.references().ref_dir()) {
         std::error_code ec;
