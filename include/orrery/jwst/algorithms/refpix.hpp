@@ -71,7 +71,9 @@ struct RefPixPlan {
     DetectorOrientation orientation{1, 2};
     std::size_t ny = 0, nx = 0;          // science-frame plane
     PixelRect window;                    // the plane in the 2048x2048 detector frame
-    std::vector<std::uint32_t> dq;       // detector-frame PIXELDQ of the window
+    // Detector-frame PIXELDQ of the window. A full plane made per run: on huge pages and
+    // not zero-filled first (every element is written), as 4 KiB page faults dominated.
+    std::vector<std::uint32_t, LargePageAllocator<std::uint32_t>> dq;
     std::array<std::vector<std::size_t>, 2> flagged;  // flagged mode: detector-frame flat indices by column parity
 };
 
@@ -245,13 +247,16 @@ inline std::variant<RefPixPlan, StepOutcome> make_refpix_plan(const RampModel& m
         throw ParameterError("side_smoothing_length", "",
                              "must be between 2 and " + std::to_string(2 * (N - 1) + 1) + " (jwst fails outside)");
 
-    std::vector<std::uint32_t> sci_dq(model.pixeldq.begin(), model.pixeldq.end());
-    if (subarray && detail::refpix::is_edgeless_subarray(m.subarray))
+    plan.dq.resize(ny * nx);  // default-initialised: science_to_detector writes every element
+    if (subarray && detail::refpix::is_edgeless_subarray(m.subarray)) {
+        std::vector<std::uint32_t> sci_dq(model.pixeldq.begin(), model.pixeldq.end());
         for (std::size_t y = 0; y < ny; ++y)
             for (std::size_t x = 0; x < nx; ++x)
                 if (x < RefPixPlan::ref_width || x + RefPixPlan::ref_width >= nx) sci_dq[y * nx + x] |= dq::REFERENCE_PIXEL;
-    plan.dq.resize(sci_dq.size());
-    science_to_detector(sci_dq.data(), ny, nx, plan.dq.data(), plan.orientation);
+        science_to_detector(sci_dq.data(), ny, nx, plan.dq.data(), plan.orientation);
+    } else {
+        science_to_detector(model.pixeldq.data(), ny, nx, plan.dq.data(), plan.orientation);
+    }
 
     if (plan.mode == RefPixPlan::Mode::flagged) {
         const PixelRect& w = plan.window;
