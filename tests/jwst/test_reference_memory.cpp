@@ -13,6 +13,7 @@
 #include "orrery/jwst/io/reference_write.hpp"
 #include "orrery/jwst/simulate.hpp"
 
+#include "../support/row_orders.hpp"
 #include "../support/scratch.hpp"
 
 #include <catch2/catch.hpp>
@@ -103,17 +104,7 @@ DarkRef write_dark(const Layout& l, const fs::path& dir, std::uint32_t seed) {
     return d;
 }
 
-/// Rows in a scrambled order of uneven blocks.
-template <class F>
-void scrambled_rows(std::size_t n, F body) {
-    std::vector<std::pair<std::size_t, std::size_t>> blocks;
-    for (std::size_t y = 0, k = 0; y < n; ++k) {
-        const std::size_t e = std::min(n, y + 1 + k % 3);
-        blocks.emplace_back(y, e);
-        y = e;
-    }
-    for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) body(it->first, it->second);
-}
+using orrery::test::scrambled_rows;
 
 /// The row step reading the dark by rows against process (the whole dark), bit for bit.
 void check_streamed_dark(const Layout& l, const DarkCurrentParams& p = {}) {

@@ -21,6 +21,8 @@
 #include <cmath>
 #include <random>
 
+#include "../support/row_orders.hpp"
+
 using namespace orrery;
 using namespace orrery::jwst;
 namespace fs = std::filesystem;
@@ -56,17 +58,8 @@ SimulationConfig sim_config(int ny, int nx, int nints, int ngroups, std::uint64_
     return c;
 }
 
-/// Serial row loop and a scrambled, fine-grained "parallel" one (blocks of 1-3 rows, last first).
-auto serial_rows = [](std::size_t n, const auto& body) { body(0, n); };
-auto scrambled_rows = [](std::size_t n, const auto& body) {
-    std::vector<std::pair<std::size_t, std::size_t>> blocks;
-    for (std::size_t y = 0, k = 0; y < n; ++k) {
-        const std::size_t e = std::min(n, y + 1 + k % 3);
-        blocks.emplace_back(y, e);
-        y = e;
-    }
-    for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) body(it->first, it->second);
-};
+using orrery::test::scrambled_rows;
+using orrery::test::serial_rows;
 
 /// A ramp after dark_current, as jump and ramp_fit see it.
 RampModel calibrated(const SimulatedExposure& e) {
