@@ -192,6 +192,24 @@ TEST_CASE("one-slice jump detection in sigma-clip mode matches the serial kernel
     }
 }
 
+namespace {
+
+/// Every array of rate and rateints identical, bit for bit.
+void check_same_products(const RampFitResult& got, const RampFitResult& want) {
+    CHECK(same_bits(got.products.rate.sci, want.products.rate.sci));
+    CHECK(same_bits(got.products.rate.err, want.products.rate.err));
+    CHECK(same_bits(got.products.rate.var_poisson, want.products.rate.var_poisson));
+    CHECK(same_bits(got.products.rate.var_rnoise, want.products.rate.var_rnoise));
+    CHECK(same_bits(got.products.rate.dq, want.products.rate.dq));
+    CHECK(same_bits(got.products.rateints.sci, want.products.rateints.sci));
+    CHECK(same_bits(got.products.rateints.err, want.products.rateints.err));
+    CHECK(same_bits(got.products.rateints.var_poisson, want.products.rateints.var_poisson));
+    CHECK(same_bits(got.products.rateints.var_rnoise, want.products.rateints.var_rnoise));
+    CHECK(same_bits(got.products.rateints.dq, want.products.rateints.dq));
+}
+
+}  // namespace
+
 TEST_CASE("parallel ramp_fit gives the serial products", "[parity][ramp_fit]") {
     const SimulatedExposure e = simulate_exposure(sim_config(40, 64, 2, 10, 3));
     RampModel m = calibrated(e);
@@ -203,13 +221,7 @@ TEST_CASE("parallel ramp_fit gives the serial products", "[parity][ramp_fit]") {
         const RampFitResult want = fit_ramps(m, e.gain, e.readnoise, p);
         Quiet ctx(4);
         const RampFitResult got = RampFitStep::fit_in_parallel(m, e.gain, e.readnoise, p, AverageDarkCurrent{}, ctx);
-        CHECK(same_bits(got.products.rate.sci, want.products.rate.sci));
-        CHECK(same_bits(got.products.rate.err, want.products.rate.err));
-        CHECK(same_bits(got.products.rate.var_poisson, want.products.rate.var_poisson));
-        CHECK(same_bits(got.products.rate.var_rnoise, want.products.rate.var_rnoise));
-        CHECK(same_bits(got.products.rate.dq, want.products.rate.dq));
-        CHECK(same_bits(got.products.rateints.sci, want.products.rateints.sci));
-        CHECK(same_bits(got.products.rateints.dq, want.products.rateints.dq));
+        check_same_products(got, want);
         CHECK(got.fitopt.has_value() == save_opt);
         if (save_opt) {
             CHECK(same_bits(got.fitopt->slope, want.fitopt->slope));
@@ -313,19 +325,6 @@ RampFitCase ramp_fit_case(std::size_t nints, std::size_t ngroups, std::size_t ny
             }
         }
     return c;
-}
-
-void check_same_products(const RampFitResult& got, const RampFitResult& want) {
-    CHECK(same_bits(got.products.rate.sci, want.products.rate.sci));
-    CHECK(same_bits(got.products.rate.err, want.products.rate.err));
-    CHECK(same_bits(got.products.rate.var_poisson, want.products.rate.var_poisson));
-    CHECK(same_bits(got.products.rate.var_rnoise, want.products.rate.var_rnoise));
-    CHECK(same_bits(got.products.rate.dq, want.products.rate.dq));
-    CHECK(same_bits(got.products.rateints.sci, want.products.rateints.sci));
-    CHECK(same_bits(got.products.rateints.err, want.products.rateints.err));
-    CHECK(same_bits(got.products.rateints.var_poisson, want.products.rateints.var_poisson));
-    CHECK(same_bits(got.products.rateints.var_rnoise, want.products.rateints.var_rnoise));
-    CHECK(same_bits(got.products.rateints.dq, want.products.rateints.dq));
 }
 
 }  // namespace

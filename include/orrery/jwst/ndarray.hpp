@@ -24,7 +24,7 @@ namespace orrery::jwst {
 /// Allocator for array storage: large blocks are 2 MiB-aligned and marked for
 /// transparent huge pages, because first-touch page faults on 4 KiB pages cost
 /// more than the whole calibration of a full-frame exposure (0.7 s vs 0.02 s for
-/// 200 MB measured on the CI machine class). Small blocks use operator new.
+/// 200 MB measured on the CI machine class). Small blocks come from malloc.
 template <class T>
 struct LargePageAllocator {
     using value_type = T;
@@ -36,8 +36,13 @@ struct LargePageAllocator {
     LargePageAllocator(const LargePageAllocator<U>&) noexcept {}
 
     T* allocate(std::size_t n) {
+        static_assert(alignof(T) <= alignof(std::max_align_t), "malloc's alignment is enough for the element type");
         const std::size_t bytes = n * sizeof(T);
-        if (bytes < threshold) return static_cast<T*>(::operator new(bytes));
+        if (bytes < threshold) {
+            void* p = std::malloc(bytes == 0 ? 1 : bytes);
+            if (!p) throw std::bad_alloc();
+            return static_cast<T*>(p);
+        }
         const std::size_t rounded = (bytes + huge_page - 1) / huge_page * huge_page;
         void* p = std::aligned_alloc(huge_page, rounded);
         if (!p) throw std::bad_alloc();
@@ -46,10 +51,8 @@ struct LargePageAllocator {
 #endif
         return static_cast<T*>(p);
     }
-    void deallocate(T* p, std::size_t n) noexcept {
-        if (n * sizeof(T) < threshold) ::operator delete(p);
-        else std::free(p);
-    }
+    /// Both kinds of block come from the malloc family, so one free() releases either.
+    void deallocate(T* p, std::size_t) noexcept { std::free(p); }
     /// Value-initialisation (vector(n), resize(n)) default-initialises instead: new trivial
     /// elements are left unwritten (no serial zero fill; first touch by whoever writes
     /// them). Pass a value (assign(n, 0), resize(n, 0)) where zeros are needed. NdArray
