@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Installs orrery into a scratch prefix and builds tests/consumer (and the Conan
-# recipe's test_package) against it with find_package(orrery CONFIG REQUIRED).
+# Installs orrery into a scratch prefix and builds against it with
+# find_package(orrery CONFIG REQUIRED): tests/consumer (every component),
+# tests/consumer_core (the core layer alone, with every other dependency made
+# unfindable) and the Conan recipe's test_package. The scratch folders are removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
-PREFIX=$(mktemp -d)/prefix
+SCRATCH=$(mktemp -d)
+trap 'rm -rf "$SCRATCH"' EXIT
+PREFIX=$SCRATCH/prefix
 cmake --install "$BUILD" --prefix "$PREFIX" >/dev/null
-for project in tests/consumer conan/test_package; do
-  out=$(mktemp -d)
+projects=(tests/consumer tests/consumer_core conan/test_package)
+for project in "${projects[@]}"; do
+  out=$SCRATCH/$(basename "$project")
   cmake -S "$project" -B "$out" -G Ninja -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$out" >/dev/null
   "$out/consumer"
 done
-echo "consumer projects built and ran: tests/consumer, conan/test_package"
+echo "consumer projects built and ran: ${projects[*]}"

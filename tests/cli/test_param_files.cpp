@@ -5,7 +5,7 @@
 
 #include "cli_test_steps.hpp"
 
-#include "orrery/core/config/parameter_files.hpp"
+#include "orrery/stpipe/parameter_files.hpp"
 
 #include <catch2/catch.hpp>
 

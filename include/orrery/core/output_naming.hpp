@@ -100,7 +100,7 @@ private:
     std::filesystem::path dir_;
     std::string root_ = "step";
     std::string sep_ = "_";
-    std::string ext_ = ".fits";
+    std::string ext_;
 };
 
 /// The stpipe rule: output_file (basename only) > the input file name > "step_<alias>".

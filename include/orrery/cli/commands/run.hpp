@@ -20,14 +20,15 @@
 #include "orrery/cli/selection.hpp"
 #include "orrery/cli/version.hpp"
 #include "orrery/core/any_step.hpp"
-#include "orrery/core/config/parameter_files.hpp"
+#include "orrery/stpipe/parameter_files.hpp"
+#include "orrery/stpipe/reference_directory.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
-#include "orrery/core/malloc_policy.hpp"
+#include "support/malloc_policy.hpp"
 #include "orrery/core/output_naming.hpp"
 #include "orrery/core/registry.hpp"
 #include "orrery/core/run_step.hpp"
-#include "orrery/core/tbb_parallel.hpp"
+#include "orrery/parallel/tbb_parallel_for.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -111,7 +112,7 @@ inline void print_plan(std::ostream& out, const AnyStep& step, const ParamNode& 
     out << "plan for " << info.alias << " (" << info.class_name << "), " << kind_text(info.kind) << "\n";
     if (inputs.empty()) out << "  inputs: none\n";
     for (const auto& in : inputs) out << "  input: " << in << " (not read: dry run)\n";
-    const auto& ref = ctx.references().ref_dir();
+    const auto ref = stpipe::reference_dir(ctx);
     out << "  reference directory: " << (ref ? ref->string() : std::string("none")) << "\n";
     for (const auto& p : pars_files) out << "  parameter reference file: " << p.string() << "\n";
     if (!user_file.empty()) out << "  parameter file: " << user_file << "\n";
@@ -193,8 +194,9 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
     // Steps' row loops on oneTBB over all cores (a step's maximum_cores narrows its own
     // loops); without this every ctx.parallel_for would run on the calling thread.
     ctx.set_parallel_for(tbb_parallel_for());
-    if (o.ref_dir) ctx.references().set_ref_dir(*o.ref_dir);
-    if (const auto& dir = ctx.references().ref_dir()) {
+    ctx.set_reference_resolver(std::make_shared<stpipe::ReferenceDirectory>(
+        o.ref_dir ? stpipe::ReferenceDirectory(*o.ref_dir) : stpipe::ReferenceDirectory::from_environment()));
+    if (const auto dir = stpipe::reference_dir(ctx)) {
         std::error_code ec;
         if (!std::filesystem::is_directory(*dir, ec))
             throw ConfigError("reference directory " + dir->string() + (o.ref_dir ? " (--ref-dir)" : " (ORRERY_REF_DIR)") + " does not exist");
@@ -212,7 +214,7 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
 
     // Parameters: defaults < pars-* in the reference directory < user file < command line.
     std::vector<std::filesystem::path> pars_files;
-    config::ParameterSources sources{ctx.references().ref_dir(), user_tree, inv.parameters};
+    config::ParameterSources sources{stpipe::reference_dir(ctx), user_tree, inv.parameters};
     ParamNode merged = config::merged_parameters(*step, sources, ctx, &pars_files);
     for (const auto& p : pars_files) ctx.info("Using parameter reference file " + p.string());
     step->configure(merged);
@@ -280,7 +282,7 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
         std::filesystem::path path(input);
         const auto& input_dir = step->settings().input_dir;
         if (!input_dir.empty() && !path.has_parent_path()) path = std::filesystem::path(input_dir) / path;
-        ctx.input_filename = path.string();
+        ctx.set_input_filename(path.string());
         if (ledger) ledger->begin_input(path.string());
         outputs.clear();
         const std::string label = info.alias + " on " + path.filename().string();
@@ -293,7 +295,7 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
             auto& s = step->settings();
             if (info.kind == StepKind::pipeline && s.save_results && info.save_output) {
                 const OutputNamer namer =
-                    make_output_namer(s.output_file.value_or(""), ctx.input_filename, s.output_dir.value_or(""), s.output_ext, info.alias);
+                    make_output_namer(s.output_file.value_or(""), ctx.run_info().input_filename, s.output_dir.value_or(""), s.output_ext, info.alias);
                 const std::string suffix = s.suffix.value_or(standalone_suffix(info.class_name));
                 for (const auto& p : info.save_output(result, namer, suffix)) {
                     outputs.push_back(p.string());

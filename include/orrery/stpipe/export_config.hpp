@@ -3,7 +3,7 @@
 // export_config): every parameter's current value, children in run order.
 
 #include "orrery/core/any_step.hpp"
-#include "orrery/core/config/step_config.hpp"
+#include "orrery/stpipe/step_config.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/registry.hpp"
 

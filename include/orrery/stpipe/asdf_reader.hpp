@@ -19,7 +19,7 @@
 // a bad value is reported where it was written. `config_file` includes are
 // resolved by param_file.hpp, not here.
 
-#include "orrery/core/config/step_config.hpp"
+#include "orrery/stpipe/step_config.hpp"
 #include "orrery/core/errors.hpp"
 #include "orrery/core/param_tree.hpp"
 #include "orrery/core/param_value.hpp"

@@ -16,7 +16,7 @@
 // jwst_nircam_pars-jumpstep_0042.asdf (the lexicographically last one wins).
 
 #include "orrery/core/any_step.hpp"
-#include "orrery/core/config/param_file.hpp"
+#include "orrery/stpipe/param_file.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/param_tree.hpp"
 

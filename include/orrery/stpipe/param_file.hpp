@@ -13,8 +13,8 @@
 // values written beside `config_file` win over it (stpipe precedence 4).
 // Include cycles are errors.
 
-#include "orrery/core/config/asdf_reader.hpp"
-#include "orrery/core/config/cfg_reader.hpp"
+#include "orrery/stpipe/asdf_reader.hpp"
+#include "orrery/stpipe/cfg_reader.hpp"
 #include "orrery/core/errors.hpp"
 #include "orrery/core/param_tree.hpp"
 
