@@ -1,6 +1,7 @@
 // Static and dynamic pipelines: running, configuring, skipping, branching,
 // status recording, saving, observers — and that both paths agree.
 #include "orrery/orrery.hpp"
+#include "orrery/stpipe/reference_directory.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -34,7 +34,7 @@
 #include <string>
 #include <string_view>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 namespace detail {
 
@@ -272,4 +272,4 @@ inline ParamNode read_asdf_file(const std::filesystem::path& path) {
     return read_asdf_text(read_text_file(path), path.string());
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

@@ -37,7 +37,7 @@
 #include <string>
 #include <system_error>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 namespace detail {
 
@@ -267,4 +267,4 @@ inline void write_asdf_file(const StepConfigDoc& doc, const std::filesystem::pat
     }
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

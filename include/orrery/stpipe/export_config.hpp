@@ -9,7 +9,7 @@
 
 #include <string>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 inline StepConfigDoc export_config(const AnyStep& step, const Context& ctx) {
     StepConfigDoc doc;
@@ -33,4 +33,4 @@ inline StepConfigDoc export_config(const AnyStep& step, const Context& ctx) {
     return doc;
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

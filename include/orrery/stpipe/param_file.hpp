@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 enum class ParamFileFormat { asdf, cfg };
 
@@ -119,4 +119,4 @@ inline ParamNode load_parameter_file(const std::filesystem::path& path) {
     return detail::load_with_includes(path, stack);
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

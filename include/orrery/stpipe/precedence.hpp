@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 /// "jwst.jump.JumpStep" -> "pars-jumpstep".
 inline std::string pars_reftype(std::string_view class_name) {
@@ -121,4 +121,4 @@ inline ParamNode merged_parameters(const AnyStep& step, const ParameterSources& 
     return tree;
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

@@ -86,7 +86,7 @@ inline void print_usage(std::ostream& out, Mode mode, const std::string& prog) {
 inline const StepInfo& resolve_target(const std::string& target, ParamNode& user_tree) {
     std::error_code ec;
     if (std::filesystem::is_regular_file(target, ec)) {
-        user_tree = config::load_parameter_file(target);
+        user_tree = stpipe::load_parameter_file(target);
         const ParamNode* cls = user_tree.find("class");
         if (!cls || !cls->is_scalar() || cls->text().empty())
             throw ConfigError("parameter file " + target + " does not name the 'class' to run");
@@ -214,8 +214,8 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
 
     // Parameters: defaults < pars-* in the reference directory < user file < command line.
     std::vector<std::filesystem::path> pars_files;
-    config::ParameterSources sources{stpipe::reference_dir(ctx), user_tree, inv.parameters};
-    ParamNode merged = config::merged_parameters(*step, sources, ctx, &pars_files);
+    stpipe::ParameterSources sources{stpipe::reference_dir(ctx), user_tree, inv.parameters};
+    ParamNode merged = stpipe::merged_parameters(*step, sources, ctx, &pars_files);
     for (const auto& p : pars_files) ctx.info("Using parameter reference file " + p.string());
     step->configure(merged);
     if (mode == Mode::run) {
@@ -234,7 +234,7 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
     }
 
     if (o.save_parameters) {
-        config::write_asdf_file(config::export_config(*step, ctx), *o.save_parameters);
+        stpipe::write_asdf_file(stpipe::export_config(*step, ctx), *o.save_parameters);
         ctx.info("Step/Pipeline parameters saved to '" + *o.save_parameters + "'");
     }
     if (o.dry_run) {
