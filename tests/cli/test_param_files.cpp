@@ -16,7 +16,7 @@
 
 namespace fs = std::filesystem;
 using orrery::ParamNode;
-namespace config = orrery::config;
+namespace stpipe = orrery::stpipe;
 
 namespace {
 
