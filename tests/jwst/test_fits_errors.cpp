@@ -17,6 +17,7 @@
 #include "../support/scratch.hpp"
 
 namespace fs = std::filesystem;
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {

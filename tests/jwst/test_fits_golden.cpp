@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+using namespace orrery;
 using namespace orrery::jwst;
 using orrery::fits::FitsReader;
 

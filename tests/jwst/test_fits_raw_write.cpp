@@ -17,6 +17,7 @@
 #include <limits>
 #include <random>
 
+using namespace orrery;
 using namespace orrery::jwst;
 namespace fs = std::filesystem;
 

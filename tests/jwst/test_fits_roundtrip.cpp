@@ -19,6 +19,7 @@
 #include "../support/scratch.hpp"
 
 namespace fs = std::filesystem;
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {

@@ -26,6 +26,7 @@
 #include <sstream>
 #include <string>
 
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+using namespace orrery;
 using namespace orrery::jwst;
 namespace fs = std::filesystem;
 

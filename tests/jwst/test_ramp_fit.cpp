@@ -25,6 +25,7 @@
 #include <sstream>
 #include <string>
 
+using namespace orrery;
 using namespace orrery::jwst;
 namespace dqf = orrery::jwst::dq;
 

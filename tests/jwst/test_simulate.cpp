@@ -19,6 +19,7 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {

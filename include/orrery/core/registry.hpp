@@ -120,10 +120,7 @@ public:
             if (pkg.empty() && e.class_name == name) return &e;
             if (e.alias == alias && (pkg.empty() || e.package == pkg)) hits.push_back(&e);
         }
-        if (hits.empty()) {
-            // Class names are case-insensitive on the last component in stpipe lookups? No: exact only.
-            return nullptr;
-        }
+        if (hits.empty()) return nullptr;  // class names match exactly, as stpipe's do
         if (hits.size() > 1) {
             std::string msg = "step alias '" + std::string(alias) + "' is ambiguous: registered by " + hits[0]->class_name + " (" +
                               hits[0]->origin + ")";
