@@ -4,10 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
-PREFIX=$(mktemp -d)/prefix
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT  # the install prefix and both builds
+PREFIX=$WORK/prefix
 cmake --install "$BUILD" --prefix "$PREFIX" >/dev/null
 for project in tests/consumer conan/test_package; do
-  out=$(mktemp -d)
+  out=$WORK/build-$(basename "$project")
   cmake -S "$project" -B "$out" -G Ninja -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$out" >/dev/null
   "$out/consumer"
