@@ -451,3 +451,41 @@ TEST_CASE("precedence: defaults < child pars < pipeline pars < user file < comma
     only_refs.reference_dir = tmp.dir / "refs";
     CHECK(config::merged_parameters(*single, only_refs, ctx).to_string() == "{count: 2, separator: +, mode: loud}");
 }
+
+TEST_CASE("pars files in the reference directory may not ask for shell-command hooks", "[params][precedence][hooks]") {
+    TempDir tmp;
+    const fs::path child = tmp.write("refs/pars-repeatstep.asdf", header + "parameters:\n  class: clitest.RepeatStep\n  count: 2\n"
+                                                                             "  post_hooks: [clitest.UpperStep, 'touch x']\n...\n");
+    orrery::Context ctx;
+    auto step = orrery::Registry::instance().create("textproc");
+    config::ParameterSources src;
+    src.reference_dir = tmp.dir / "refs";
+    // Refused, naming the file, the entry and where it is written.
+    CHECK_THROWS_AS(config::merged_parameters(*step, src, ctx), orrery::ConfigError);
+    CHECK_THROWS_WITH(config::merged_parameters(*step, src, ctx),
+                      Catch::StartsWith("parameter reference file " + child.string() + " asks to run the shell command 'touch x' (post_hooks, " +
+                                        child.string() + ":9)") &&
+                          Catch::Contains("--allow-reference-hooks"));
+    // The same in the pipeline's own pars file, under steps.<alias>.
+    tmp.write("refs/pars-repeatstep.asdf", header + "parameters:\n  class: clitest.RepeatStep\n  count: 2\n...\n");
+    const fs::path parent = tmp.write("refs/pars-textpipeline.asdf", header + "parameters:\n  class: clitest.TextPipeline\n  steps:\n"
+                                                                                 "    check: {pre_hooks: 'echo hi'}\n...\n");
+    CHECK_THROWS_WITH(config::merged_parameters(*step, src, ctx),
+                      Catch::Contains(parent.string() + " asks to run the shell command 'echo hi' (steps.check.pre_hooks"));
+    // Opted in: kept, with its source.
+    src.allow_reference_hooks = true;
+    CHECK(at(config::merged_parameters(*step, src, ctx), "steps.check.pre_hooks").source() == parent.string() + ":9");
+    // Registered steps and hook functions are code already linked in: allowed.
+    src.allow_reference_hooks = false;
+    tmp.write("refs/pars-textpipeline.asdf", header + "parameters:\n  class: clitest.TextPipeline\n  steps:\n"
+                                                    "    check: {pre_hooks: [clitest.UpperStep, 'repeat(count=2)']}\n...\n");
+    CHECK(at(config::merged_parameters(*step, src, ctx), "steps.check.pre_hooks").items().size() == 2);
+    // The user's own file and the command line may ask for shell commands.
+    src.user_file = ParamNode::map("user.asdf");
+    src.user_file.set_path("steps.check.post_hooks", ParamNode::scalar("echo user", "user.asdf:3"));
+    src.command_line = ParamNode::map();
+    src.command_line.set_path("steps.repeat.post_hooks", ParamNode::scalar("echo cli", "--steps.repeat.post_hooks"));
+    const ParamNode t = config::merged_parameters(*step, src, ctx);
+    CHECK(at(t, "steps.check.post_hooks").text() == "echo user");
+    CHECK(at(t, "steps.repeat.post_hooks").text() == "echo cli");
+}

@@ -212,7 +212,7 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
 
     // Parameters: defaults < pars-* in the reference directory < user file < command line.
     std::vector<std::filesystem::path> pars_files;
-    config::ParameterSources sources{ctx.references().ref_dir(), user_tree, inv.parameters};
+    config::ParameterSources sources{ctx.references().ref_dir(), user_tree, inv.parameters, o.allow_reference_hooks};
     ParamNode merged = config::merged_parameters(*step, sources, ctx, &pars_files);
     for (const auto& p : pars_files) ctx.info("Using parameter reference file " + p.string());
     step->configure(merged);
