@@ -19,8 +19,6 @@ class OrreryConan(ConanFile):
 
     def requirements(self):
         self.requires("boost/1.83.0", options={"header_only": True})
-        self.requires("eigen/3.4.0")
-        self.requires("ccfits/2.6")
         self.requires("cfitsio/4.3.1")
         self.requires("onetbb/2021.10.0")
         self.requires("yaml-cpp/0.8.0")
@@ -43,7 +41,7 @@ class OrreryConan(ConanFile):
         layers = {
             "core": ["boost::headers"],
             "stpipe": ["core", "yaml-cpp::yaml-cpp"],
-            "array": ["core", "eigen::eigen", "ccfits::ccfits", "cfitsio::cfitsio"],
+            "array": ["core", "cfitsio::cfitsio"],
             "parallel": ["core", "onetbb::onetbb"],
             "jwst": ["stpipe", "array", "parallel"],
             "orrery": ["core", "stpipe", "array", "parallel", "jwst"],

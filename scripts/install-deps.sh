@@ -4,7 +4,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 packages=(build-essential cmake ninja-build pkg-config
-  libboost-dev libeigen3-dev libccfits-dev libcfitsio-dev libtbb-dev
+  libboost-dev libcfitsio-dev libtbb-dev
   libyaml-cpp-dev nlohmann-json3-dev catch2 libbenchmark-dev
   clang-14)
 missing=()

@@ -454,6 +454,53 @@ TEST_CASE("a bad value in a parameter file names the file and line", "[cli][prec
     CHECK_CONTAINS(r.err, "parameter file noclass.cfg does not name the 'class' to run");
 }
 
+TEST_CASE("shell-command hooks run from the command line and the user's file, from pars files only with --allow-reference-hooks", "[cli][hooks]") {
+    Sandbox sb("hooks");
+    sb.write("in.txt", "x\n");
+    fs::create_directories(sb.dir / "tmp");
+    const std::map<std::string, std::string> env = {{"TMPDIR", (sb.dir / "tmp").string()}};
+    auto tmp_is_empty = [&] { return fs::is_empty(sb.dir / "tmp"); };
+
+    // From the command line: {0} is the step's output saved to a temporary file, removed afterwards.
+    auto r = sb.strun({"textproc", "in.txt", "--steps.stamp.override_stamp=N/A", "--steps.repeat.count=2",
+                       "--steps.repeat.post_hooks=cp {0} hooked.txt"}, env);
+    REQUIRE(r.rc == 0);
+    CHECK(sb.read("hooked.txt") == "x x");
+    CHECK(tmp_is_empty());
+    // A failing command: the step fails, and the temporary file is removed all the same.
+    r = sb.strun({"textproc", "in.txt", "--steps.stamp.override_stamp=N/A", "--steps.repeat.post_hooks=test ! -e {0}"}, env);
+    CHECK(r.rc == 1);
+    CHECK_CONTAINS(r.err, "post hook command 'test ! -e {0}' exited with status 1");
+    CHECK(tmp_is_empty());
+
+    // From the user's own parameter file.
+    sb.write("user.asdf", pars_header + "class: clitest.TextPipeline\nname: textproc\nparameters: {}\nsteps:\n- class: clitest.RepeatStep\n"
+                                        "  name: repeat\n  parameters:\n    pre_hooks: ['touch from_user']\n...\n");
+    r = sb.strun({"user.asdf", "in.txt", "--steps.stamp.override_stamp=N/A"}, env);
+    REQUIRE(r.rc == 0);
+    CHECK(sb.exists("from_user"));
+
+    // From a pars file in the reference directory: refused before anything runs, naming the file.
+    const auto refs = sb.refdir({{"pars-repeatstep.asdf", pars_header + "parameters:\n  class: clitest.RepeatStep\n  post_hooks: ['touch from_refs']\n...\n"}});
+    const std::string pars = (refs / "pars-repeatstep.asdf").string();
+    fs::remove(sb.dir / "in_textpipeline.txt");
+    r = sb.strun({"textproc", "in.txt", "--ref-dir", refs.string()}, env);
+    CHECK(r.rc == 2);
+    CHECK(r.err_lines() == 1);
+    CHECK_CONTAINS(r.err, "parameter reference file " + pars + " asks to run the shell command 'touch from_refs'");
+    CHECK_CONTAINS(r.err, "--allow-reference-hooks");
+    CHECK_FALSE(sb.exists("from_refs"));
+    CHECK_FALSE(sb.exists("in_textpipeline.txt"));
+    r = sb.orrery_run({"textproc", "in.txt", "--ref-dir", refs.string(), "--dry-run"}, env);
+    CHECK(r.rc == 2);
+    CHECK_CONTAINS(r.err, pars);
+    // Opted in, it runs.
+    r = sb.strun({"textproc", "in.txt", "--ref-dir", refs.string(), "--allow-reference-hooks"}, env);
+    REQUIRE(r.rc == 0);
+    CHECK(sb.exists("from_refs"));
+    CHECK(tmp_is_empty());
+}
+
 TEST_CASE("cfg user files with config_file includes relative to the including file", "[cli][precedence]") {
     Sandbox sb("cfginclude");
     sb.write("in.txt", "y\n");

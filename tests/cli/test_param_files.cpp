@@ -307,16 +307,27 @@ TEST_CASE("writer: scalar rendering", "[params][writer]") {
     CHECK(yaml_number("-inf") == "-.inf");
     CHECK(yaml_number("12abc").empty());
     CHECK(yaml_number("1.2.3").empty());
-    using stpipe::detail::yaml_flow;
-    CHECK(yaml_flow(ParamNode::scalar("True")) == "true");
-    CHECK(yaml_flow(ParamNode::null()) == "null");
-    CHECK(yaml_flow(ParamNode::scalar("yes", {}, true)) == "'yes'");
-    CHECK(yaml_flow(ParamNode::scalar("", {}, true)) == "''");
-    CHECK(yaml_flow(ParamNode::scalar("it's", {}, true)) == "'it''s'");
-    CHECK(yaml_flow(ParamNode::scalar("a\nb", {}, true)) == "\"a\\nb\"");
-    CHECK(yaml_flow(ParamNode::scalar("plain_word.v2", {}, true)) == "plain_word.v2");
-    CHECK(yaml_flow(ParamNode::scalar("42", {}, true)) == "'42'");
-    CHECK(yaml_flow(ParamNode::list({ParamNode::scalar("a", {}, true), ParamNode::scalar("b c", {}, true)})) == "[a, 'b c']");
+    // Each value as yaml-cpp's emitter writes it, with YAML 1.1 (PyYAML) quoting decided here.
+    stpipe::StepConfigDoc doc;
+    doc.class_name = "x.Y";
+    doc.name = "y";
+    auto& p = doc.parameters;
+    p.set("b", ParamNode::scalar("True"));
+    p.set("nul", ParamNode::null());
+    p.set("word", ParamNode::scalar("yes", {}, true));
+    p.set("empty", ParamNode::scalar("", {}, true));
+    p.set("quote", ParamNode::scalar("it's", {}, true));
+    p.set("newline", ParamNode::scalar("a\nb", {}, true));
+    p.set("plain", ParamNode::scalar("plain_word.v2", {}, true));
+    p.set("digits", ParamNode::scalar("42", {}, true));
+    p.set("num", ParamNode::scalar("1e+20"));
+    p.set("list", ParamNode::list({ParamNode::scalar("a", {}, true), ParamNode::scalar("b c", {}, true)}));
+    p.set("nothing", ParamNode::list());
+    p.set("on", ParamNode::scalar("1"));  // a YAML 1.1 boolean as a key
+    const std::string text = stpipe::to_asdf(doc, false);
+    CHECK_THAT(text, Catch::Matchers::Contains("\nparameters:\n  b: true\n  nul: null\n  word: 'yes'\n  empty: ''\n  quote: 'it''s'\n"
+                                               "  newline: \"a\\nb\"\n  plain: plain_word.v2\n  digits: '42'\n  num: 1.0e+20\n"
+                                               "  list: [a, 'b c']\n  nothing: []\n  'on': 1\n...\n"));
 }
 
 TEST_CASE("writer: the stpipe layout with a CRDS meta template", "[params][writer]") {
@@ -383,6 +394,32 @@ TEST_CASE("writer: round trip — load back gives the identical merged tree", "[
     }
 }
 
+TEST_CASE("writer: stpipe-written files round-trip (read, write, read) and keep the ASDF structure", "[params][writer][roundtrip]") {
+    for (const char* name : {"jwst_generic_pars-makeliststep_0002.asdf", "jwst_generic_pars-tweakreg_0001.asdf", "proper_pipeline.asdf"}) {
+        INFO(name);
+        const fs::path file = real_params / name;
+        const std::string original = stpipe::read_text_file(file);
+        const ParamNode before = stpipe::read_asdf_text(original, file.string());
+        const std::string text = stpipe::to_asdf(stpipe::read_step_config(stpipe::parse_yaml(original, file.string()), file.string()));
+        const ParamNode after = stpipe::read_asdf_text(text, "written");
+        CHECK(after.to_string() == before.to_string());
+        CHECK(after.same_values(before));
+
+        // What asdf's reader checks: the ASDF header, the %TAG, the tagged asdf-1.1.0 root with
+        // asdf_library and history in the core schemas, and the document end marker.
+        CHECK(text.rfind(header, 0) == 0);
+        CHECK(text.substr(text.size() - 4) == "...\n");
+        const YAML::Node root = YAML::Load(text.substr(text.find("%YAML")));
+        CHECK(root.Tag() == "tag:stsci.edu:asdf/core/asdf-1.1.0");
+        CHECK(root["asdf_library"].Tag() == "tag:stsci.edu:asdf/core/software-1.0.0");
+        CHECK(root["asdf_library"]["name"].as<std::string>() == "orrery");
+        CHECK(root["history"]["entries"][0].Tag() == "tag:stsci.edu:asdf/core/history_entry-1.0.0");
+        CHECK(root["history"]["entries"][0]["description"].IsScalar());
+        CHECK(root["meta"]["author"].as<std::string>() == "<SPECIFY>");
+        CHECK(root["class"].as<std::string>() == before.find("class")->text());
+    }
+}
+
 // ---- pars-* files and precedence ---------------------------------------------------------------
 
 TEST_CASE("pars files: reftype names and CRDS-style file names", "[params][precedence]") {
@@ -443,4 +480,42 @@ TEST_CASE("precedence: defaults < child pars < pipeline pars < user file < comma
     stpipe::ParameterSources only_refs;
     only_refs.reference_dir = tmp.dir / "refs";
     CHECK(stpipe::merged_parameters(*single, only_refs, ctx).to_string() == "{count: 2, separator: +, mode: loud}");
+}
+
+TEST_CASE("pars files in the reference directory may not ask for shell-command hooks", "[params][precedence][hooks]") {
+    TempDir tmp;
+    const fs::path child = tmp.write("refs/pars-repeatstep.asdf", header + "parameters:\n  class: clitest.RepeatStep\n  count: 2\n"
+                                                                             "  post_hooks: [clitest.UpperStep, 'touch x']\n...\n");
+    orrery::Context ctx;
+    auto step = orrery::Registry::instance().create("textproc");
+    stpipe::ParameterSources src;
+    src.reference_dir = tmp.dir / "refs";
+    // Refused, naming the file, the entry and where it is written.
+    CHECK_THROWS_AS(stpipe::merged_parameters(*step, src, ctx), orrery::ConfigError);
+    CHECK_THROWS_WITH(stpipe::merged_parameters(*step, src, ctx),
+                      Catch::StartsWith("parameter reference file " + child.string() + " asks to run the shell command 'touch x' (post_hooks, " +
+                                        child.string() + ":9)") &&
+                          Catch::Contains("--allow-reference-hooks"));
+    // The same in the pipeline's own pars file, under steps.<alias>.
+    tmp.write("refs/pars-repeatstep.asdf", header + "parameters:\n  class: clitest.RepeatStep\n  count: 2\n...\n");
+    const fs::path parent = tmp.write("refs/pars-textpipeline.asdf", header + "parameters:\n  class: clitest.TextPipeline\n  steps:\n"
+                                                                                 "    check: {pre_hooks: 'echo hi'}\n...\n");
+    CHECK_THROWS_WITH(stpipe::merged_parameters(*step, src, ctx),
+                      Catch::Contains(parent.string() + " asks to run the shell command 'echo hi' (steps.check.pre_hooks"));
+    // Opted in: kept, with its source.
+    src.allow_reference_hooks = true;
+    CHECK(at(stpipe::merged_parameters(*step, src, ctx), "steps.check.pre_hooks").source() == parent.string() + ":9");
+    // Registered steps and hook functions are code already linked in: allowed.
+    src.allow_reference_hooks = false;
+    tmp.write("refs/pars-textpipeline.asdf", header + "parameters:\n  class: clitest.TextPipeline\n  steps:\n"
+                                                    "    check: {pre_hooks: [clitest.UpperStep, 'repeat(count=2)']}\n...\n");
+    CHECK(at(stpipe::merged_parameters(*step, src, ctx), "steps.check.pre_hooks").items().size() == 2);
+    // The user's own file and the command line may ask for shell commands.
+    src.user_file = ParamNode::map("user.asdf");
+    src.user_file.set_path("steps.check.post_hooks", ParamNode::scalar("echo user", "user.asdf:3"));
+    src.command_line = ParamNode::map();
+    src.command_line.set_path("steps.repeat.post_hooks", ParamNode::scalar("echo cli", "--steps.repeat.post_hooks"));
+    const ParamNode t = stpipe::merged_parameters(*step, src, ctx);
+    CHECK(at(t, "steps.check.post_hooks").text() == "echo user");
+    CHECK(at(t, "steps.repeat.post_hooks").text() == "echo cli");
 }

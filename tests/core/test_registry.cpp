@@ -139,3 +139,25 @@ TEST_CASE("hooks: functions, registered steps with arguments, shell commands") {
     p.configure(bad);
     CHECK_THROWS_WITH(p.run(1, ctx), Catch::Contains("post hook command 'false' exited with status"));
 }
+
+TEST_CASE("shell hooks: data reaches the shell as arguments, never as code, and temporary directories are removed") {
+    // A hostile-looking argument is one word that the shell does not parse.
+    CHECK(orrery::run_shell_script("test \"$#\" = 1 && test \"$1\" = 'a b;$(false)'\"'\"", {"a b;$(false)'"}) == 0);
+    CHECK(orrery::run_shell_script("exit 7", {}) == 7);
+    CHECK(orrery::run_shell_script("kill -TERM $$", {}) == 128 + 15);
+    // {0} in any of its spellings becomes "$@".
+    CHECK(orrery::detail::files_as_shell_arguments("cp {0} '{0}' \"{0}\" out") == "cp \"$@\" \"$@\" \"$@\" out");
+    std::filesystem::path kept;
+    {
+        orrery::TempDirectory dir("orrery-test-");
+        kept = dir.path();
+        std::ofstream(dir.path() / "f.txt") << "x";
+        std::filesystem::create_directories(dir.path() / "sub");
+        CHECK(std::filesystem::is_directory(kept));
+    }
+    CHECK_FALSE(std::filesystem::exists(kept));
+    CHECK(orrery::hook_kind("beta.hooks.add_hundred") == orrery::HookKind::function);
+    CHECK(orrery::hook_kind("alpha.clean.CleanStep(level=2)") == orrery::HookKind::step);
+    CHECK(orrery::hook_kind("alpha.clean.CleanStep; rm -rf x") == orrery::HookKind::shell_command);
+    CHECK(orrery::hook_kind("touch x") == orrery::HookKind::shell_command);
+}

@@ -3,7 +3,7 @@
 # Run as: cmake -DINCLUDE_DIR=<repo>/include -P check_layers.cmake
 set(allowed_core      "orrery/core/")
 set(allowed_stpipe    "orrery/core/;orrery/stpipe/;orrery/orrery.hpp;yaml-cpp/")
-set(allowed_array     "orrery/core/;orrery/array/;Eigen/;fitsio;CCfits/")
+set(allowed_array     "orrery/core/;orrery/array/;fitsio")
 set(allowed_parallel  "orrery/core/;orrery/parallel/;tbb/")
 set(allowed_jwst      "orrery/core/;orrery/stpipe/;orrery/array/;orrery/parallel/;orrery/jwst/;orrery/orrery.hpp;orrery/stpipe.hpp;orrery/step.hpp")
 set(third_party "yaml-cpp/;Eigen/;fitsio;CCfits/;tbb/;boost/;nlohmann/")

@@ -304,7 +304,8 @@ TEST_CASE("DQ_DEF in a written reference is translated on read") {
     m.dq(0, 2) = 4;       // file bit 2 = unknown name
     m.dq(0, 3) = 1 | 2;
     const io::DqDef def = {{1, "DEAD"}, {2, "HOT"}, {4, "SOMETHING_ELSE"}};
-    const auto p = scratch.path() / "mask_dqdef.fits";
+    // A literal name, brackets and all: references are not opened through cfitsio's extended syntax.
+    const auto p = scratch.path() / "mask dq_def[1].fits";
     io::write_reference(m, p, &def);
     fits::FitsReader r(p);
     CHECK(r.table_rows("DQ_DEF") == 3);

@@ -3,8 +3,6 @@
 // first), the storage behind every JWST model. FITS buffers are read straight
 // into it and steps compute on it in place, so there is no copy in between.
 
-#include <Eigen/Core>
-
 #include <sys/mman.h>
 
 #include <array>
@@ -109,23 +107,6 @@ public:
     [[nodiscard]] std::size_t plane_size() const noexcept {
         static_assert(Rank >= 2, "plane() needs at least two axes");
         return shape_[Rank - 1] * shape_[Rank - 2];
-    }
-
-    using PlaneMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
-    using ConstPlaneMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
-    /// Eigen view (rows = y, cols = x) of one plane: no copy.
-    [[nodiscard]] PlaneMap eigen_plane(std::size_t leading = 0) noexcept {
-        return PlaneMap(plane(leading), static_cast<Eigen::Index>(shape_[Rank - 2]), static_cast<Eigen::Index>(shape_[Rank - 1]));
-    }
-    [[nodiscard]] ConstPlaneMap eigen_plane(std::size_t leading = 0) const noexcept {
-        return ConstPlaneMap(plane(leading), static_cast<Eigen::Index>(shape_[Rank - 2]), static_cast<Eigen::Index>(shape_[Rank - 1]));
-    }
-    /// Eigen view of all elements as one flat array.
-    [[nodiscard]] Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> eigen_flat() noexcept {
-        return {data_.data(), static_cast<Eigen::Index>(data_.size())};
-    }
-    [[nodiscard]] Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> eigen_flat() const noexcept {
-        return {data_.data(), static_cast<Eigen::Index>(data_.size())};
     }
 
     void fill(T value) { std::fill(data_.begin(), data_.end(), value); }

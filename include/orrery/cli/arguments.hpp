@@ -40,6 +40,7 @@ struct Options {
     std::optional<std::string> log_stream;
     std::optional<std::string> logcfg;  // deprecated in stpipe; accepted and ignored with a warning
     std::optional<std::string> ref_dir;
+    bool allow_reference_hooks = false;  // shell-command hooks from pars-* files in ref_dir
     std::optional<std::string> ledger;
     // orrery run only
     std::vector<std::string> only;
@@ -70,6 +71,7 @@ inline constexpr FlagSpec framework_flags[] = {
     {"no-progress", false, false},   {"save-parameters", true, false}, {"log-level", true, false},
     {"log-file", true, false},       {"log-stream", true, false},     {"logcfg", true, false},
     {"ref-dir", true, false},        {"ledger", true, false},         {"only", true, true},
+    {"allow-reference-hooks", false, false},
     {"from", true, true},            {"to", true, true},              {"dry-run", false, true},
     {"continue-on-error", false, true},
 };
@@ -128,6 +130,7 @@ inline void apply_flag(Options& o, std::string_view name, const std::string& val
     else if (name == "log-stream") o.log_stream = value;
     else if (name == "logcfg") o.logcfg = value;
     else if (name == "ref-dir") o.ref_dir = value;
+    else if (name == "allow-reference-hooks") o.allow_reference_hooks = true;
     else if (name == "ledger") o.ledger = value;
     else if (name == "only") for (auto& s : split_list(value)) o.only.push_back(s);
     else if (name == "skip") for (auto& s : split_list(value)) o.skip.push_back(s);

@@ -125,6 +125,7 @@ inline void print_framework_options(std::ostream& out, Mode mode) {
            "  -h, --help                 show this help (after the step name: its parameters)\n"
            "  --save-parameters FILE     write the merged parameters as an ASDF file (before running)\n"
            "  --ref-dir DIR              reference directory (also ORRERY_REF_DIR): DIR/<reftype>.fits, DIR/pars-<class>.asdf\n"
+           "  --allow-reference-hooks    let pars-* files in the reference directory run shell-command hooks\n"
            "  --log-level LEVEL          DEBUG, INFO, WARNING, ERROR or CRITICAL (default INFO)\n"
            "  --log-file PATH            write log records to PATH\n"
            "  --log-stream STREAM        stdout, stderr (default) or null\n"

@@ -3,8 +3,13 @@
 //  1. a registered hook function name (ORRERY_REGISTER_HOOK), called on the data in place;
 //  2. a registered step (alias or class name, optionally "name(a=1, b='x')"), run on the data,
 //     whose result replaces it;
-//  3. anything else: a shell command; "{0}" is replaced by a temporary file holding the data
-//     (saved through product_traits). A non-zero exit status is an error.
+//  3. anything else: a shell command, run by /bin/sh. "{0}" (also written '{0}' or "{0}") stands
+//     for the data saved through product_traits into a private temporary directory, which is
+//     removed afterwards. The file names reach the shell as its arguments ("$@"), never as text
+//     in the command, so a name cannot inject shell code; write {0} where one word goes, not
+//     inside a longer quoted string. A non-zero exit status is an error.
+// Shell commands are trusted only from the command line and the user's own parameter file:
+// the parameter layer refuses them in pars-* files of a reference directory (precedence.hpp).
 
 #include "orrery/core/any_value.hpp"
 #include "orrery/core/context.hpp"
@@ -13,13 +18,14 @@
 #include "orrery/core/param_value.hpp"
 #include "orrery/core/product.hpp"
 #include "orrery/core/registry.hpp"
+#include "orrery/core/shell_command.hpp"
+#include "orrery/core/temp_directory.hpp"
 
-#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
-#include <random>
+#include <optional>
 #include <string>
 #include <typeindex>
 #include <vector>
@@ -84,7 +90,25 @@ inline bool looks_like_identifier_path(const std::string& s) {
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':')) return false;
     return true;
 }
+/// The command with each {0}, '{0}' and "{0}" turned into "$@" (the saved files, one word each).
+inline std::string files_as_shell_arguments(std::string command) {
+    for (const char* form : {"'{0}'", "\"{0}\"", "{0}"}) {
+        const std::string f(form);
+        for (auto at = command.find(f); at != std::string::npos; at = command.find(f, at + 4)) command.replace(at, f.size(), "\"$@\"");
+    }
+    return command;
+}
 }  // namespace detail
+
+enum class HookKind { function, step, shell_command };
+
+/// What a pre_hooks / post_hooks entry names (see the header comment for the lookup order).
+inline HookKind hook_kind(const std::string& entry) {
+    if (HookRegistry::instance().find(entry)) return HookKind::function;
+    const std::string name = detail::parse_hook_call(entry).first;
+    if (detail::looks_like_identifier_path(name) && Registry::instance().find(name)) return HookKind::step;
+    return HookKind::shell_command;
+}
 
 template <class T>
 void run_hooks(const std::vector<std::string>& hooks, T& value, Context& ctx, const std::string& step_alias, const char* when) {
@@ -108,26 +132,25 @@ void run_hooks(const std::vector<std::string>& hooks, T& value, Context& ctx, co
             value = out.template take<T>();
             continue;
         }
-        std::string command = entry;
-        if (auto at = command.find("{0}"); at != std::string::npos) {
+        std::vector<std::string> files;
+        std::optional<TempDirectory> dir;  // removed when this hook is done, whatever happens
+        const bool uses_file = entry.find("{0}") != std::string::npos;
+        if (uses_file) {
             if constexpr (!Saveable<T>) {
                 throw ConfigError("step '" + step_alias + "': " + when + " hook command '" + entry + "' uses {0} but " + type_name<T>() +
                                   " cannot be saved to a file");
             } else {
-                std::mt19937_64 rng(std::random_device{}());
-                auto dir = std::filesystem::temp_directory_path() / ("orrery-hook-" + std::to_string(rng()));
-                std::filesystem::create_directories(dir);
-                OutputNamer namer(dir, step_alias, "_", ".fits");
-                auto paths = product_traits<T>::save(value, namer, when);
-                std::string joined;
-                for (const auto& p : paths) joined += (joined.empty() ? "" : " ") + p.string();
-                while ((at = command.find("{0}")) != std::string::npos) command.replace(at, 3, joined);
+                dir.emplace("orrery-hook-");
+                OutputNamer namer(dir->path(), step_alias, "_", std::string(product_extension<T>()));
+                for (const auto& p : product_traits<T>::save(value, namer, when)) files.push_back(p.string());
             }
         }
-        ctx.info("Running " + std::string(when) + " hook: " + command);
-        const int rc = std::system(command.c_str());
+        std::string shown = entry;
+        for (const auto& f : files) shown += (&f == &files.front() ? "  ({0} = " : " ") + f;
+        ctx.info("Running " + std::string(when) + " hook: " + shown + (files.empty() ? "" : ")"));
+        const int rc = run_shell_script(uses_file ? detail::files_as_shell_arguments(entry) : entry, files);
         if (rc != 0)
-            throw StepError("step '" + step_alias + "': " + when + " hook command '" + command + "' exited with status " + std::to_string(rc));
+            throw StepError("step '" + step_alias + "': " + when + " hook command '" + entry + "' exited with status " + std::to_string(rc));
     }
 }
 

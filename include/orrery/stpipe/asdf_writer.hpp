@@ -8,7 +8,10 @@
 //   %YAML 1.1
 //   %TAG ! tag:stsci.edu:asdf/
 //   --- !core/asdf-1.1.0
-//   asdf_library: !core/software-1.0.0 {name: orrery, version: 0.1.0}
+//   asdf_library: !core/software-1.0.0 {author: orrery, name: orrery, version: 0.1.0}
+//   history:
+//     entries:
+//       - !core/history_entry-1.0.0 {description: ..., software: !core/software-1.0.0 {...}}
 //   class: hello.HelloPipeline
 //   meta: {...CRDS template, fields '<SPECIFY>'...}
 //   name: hello
@@ -19,9 +22,11 @@
 //     parameters: {...}
 //   ...
 //
-// Values: null -> null, booleans -> true/false, numbers as numbers (floats
-// always with a '.', as YAML 1.1 requires), strings plain when that cannot be
-// misread and single-quoted otherwise, lists in flow style.
+// The YAML is written by yaml-cpp's emitter; the ASDF header lines and the
+// `--- !core/asdf-1.1.0` document start are fixed text around it. Values: null
+// -> null, booleans -> true/false, numbers as numbers (floats always with a '.',
+// as YAML 1.1 requires), strings plain when that cannot be misread by a YAML 1.1
+// reader (PyYAML, hence stpipe) and quoted otherwise, lists in flow style.
 
 #include "orrery/stpipe/asdf_reader.hpp"
 #include "orrery/stpipe/step_config.hpp"
@@ -29,6 +34,9 @@
 #include "orrery/core/param_tree.hpp"
 #include "orrery/core/version.hpp"
 
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <ctime>
@@ -78,7 +86,8 @@ inline std::string yaml_number(std::string_view s) {
     return out;
 }
 
-/// Can this string be written without quotes and read back as the same string?
+/// Can this string be written without quotes and read back (by PyYAML, YAML 1.1) as the same string?
+/// yaml-cpp's own check follows YAML 1.2, where yes/no/on/off are strings; PyYAML reads them as booleans.
 inline bool plain_safe(std::string_view s) {
     if (s.empty()) return false;
     const char c0 = s[0];
@@ -92,114 +101,75 @@ inline bool plain_safe(std::string_view s) {
     return true;
 }
 
-inline std::string yaml_quote(std::string_view s) {
-    bool control = false;
-    for (char c : s)
-        if (static_cast<unsigned char>(c) < 0x20) control = true;
-    if (!control) {
-        std::string out = "'";
-        for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-        return out + "'";
-    }
-    std::string out = "\"";
-    for (char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-                    out += buf;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out + "\"";
+/// A string: plain when plain_safe, else single-quoted, or double-quoted (escapes) when it holds control characters.
+inline void emit_string(YAML::Emitter& out, std::string_view s) {
+    const bool control = std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    if (plain_safe(s)) out << std::string(s);
+    else out << (control ? YAML::DoubleQuoted : YAML::SingleQuoted) << std::string(s);
 }
 
-inline std::string yaml_string(std::string_view s) { return plain_safe(s) ? std::string(s) : yaml_quote(s); }
-
-inline std::string yaml_key(std::string_view k) {
-    for (char c : k)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return yaml_quote(k);
-    return k.empty() || yaml11_bool(k) >= 0 ? yaml_quote(k) : std::string(k);
-}
-
-/// One value in flow style.
-inline std::string yaml_flow(const ParamNode& n) {
+/// One value: null, booleans and numbers as YAML 1.1 reads them, lists in flow style, maps in block style.
+inline void emit_value(YAML::Emitter& out, const ParamNode& n) {
     switch (n.kind()) {
-        case ParamNode::Kind::null: return "null";
+        case ParamNode::Kind::null: out << YAML::Null; return;
         case ParamNode::Kind::scalar: {
-            if (n.quoted()) return yaml_string(n.text());
-            if (const int b = yaml11_bool(n.text()); b >= 0) return b ? "true" : "false";
-            if (auto num = yaml_number(n.text()); !num.empty()) return num;
-            return yaml_string(n.text());
-        }
-        case ParamNode::Kind::list: {
-            std::string s = "[";
-            for (std::size_t i = 0; i < n.items().size(); ++i) s += (i ? ", " : "") + yaml_flow(n.items()[i]);
-            return s + "]";
-        }
-        case ParamNode::Kind::map: {
-            std::string s = "{";
-            bool first = true;
-            for (const auto& [k, v] : n.children()) {
-                s += (first ? "" : ", ") + yaml_key(k) + ": " + yaml_flow(v);
-                first = false;
+            if (n.quoted()) return emit_string(out, n.text());
+            if (const int b = yaml11_bool(n.text()); b >= 0) {
+                out << (b == 1);
+                return;
             }
-            return s + "}";
+            if (auto num = yaml_number(n.text()); !num.empty()) {
+                out << num;
+                return;
+            }
+            return emit_string(out, n.text());
         }
-    }
-    return "null";
-}
-
-/// A mapping in block style at `indent` spaces; nested maps stay in block style.
-inline void emit_block_map(std::string& out, const ParamNode& map, int indent) {
-    const std::string pad(static_cast<std::size_t>(indent), ' ');
-    for (const auto& [k, v] : map.children()) {
-        if (v.is_map() && !v.children().empty()) {
-            out += pad + yaml_key(k) + ":\n";
-            emit_block_map(out, v, indent + 2);
-        } else {
-            out += pad + yaml_key(k) + ": " + yaml_flow(v) + "\n";
-        }
-    }
-}
-
-inline void emit_entry_body(std::string& out, const StepConfigDoc& doc, int indent, bool first_line_done);
-
-/// `steps:` as a block list of entries.
-inline void emit_steps(std::string& out, const std::vector<StepConfigDoc>& steps, int indent) {
-    const std::string pad(static_cast<std::size_t>(indent), ' ');
-    out += pad + "steps:\n";
-    for (const auto& s : steps) {
-        out += pad + "- ";
-        emit_entry_body(out, s, indent + 2, true);
+        case ParamNode::Kind::list:
+            out << YAML::Flow << YAML::BeginSeq;
+            for (const auto& item : n.items()) emit_value(out, item);
+            out << YAML::EndSeq;
+            return;
+        case ParamNode::Kind::map:
+            if (n.children().empty()) out << YAML::Flow;
+            out << YAML::BeginMap;
+            for (const auto& [k, v] : n.children()) {
+                out << YAML::Key;
+                emit_string(out, k);
+                out << YAML::Value;
+                emit_value(out, v);
+            }
+            out << YAML::EndMap;
+            return;
     }
 }
 
-/// class / name / parameters / steps of an entry (the first key goes on the current line if first_line_done).
-inline void emit_entry_body(std::string& out, const StepConfigDoc& doc, int indent, bool first_line_done) {
-    const std::string pad(static_cast<std::size_t>(indent), ' ');
-    bool first = first_line_done;
-    auto line = [&](const std::string& text) {
-        out += (first ? "" : pad) + text + "\n";
-        first = false;
-    };
-    line("class: " + yaml_string(doc.class_name));
-    line("name: " + yaml_string(doc.name));
-    if (doc.parameters.children().empty()) {
-        line("parameters: {}");
-    } else {
-        line("parameters:");
-        emit_block_map(out, doc.parameters, indent + 2);
+/// {class, name, parameters, steps} of one entry.
+inline void emit_entry(YAML::Emitter& out, const StepConfigDoc& doc);
+
+inline void emit_steps(YAML::Emitter& out, const std::vector<StepConfigDoc>& steps) {
+    out << YAML::BeginSeq;
+    for (const auto& s : steps) emit_entry(out, s);
+    out << YAML::EndSeq;
+}
+
+inline void emit_entry(YAML::Emitter& out, const StepConfigDoc& doc) {
+    out << YAML::BeginMap << YAML::Key << "class" << YAML::Value;
+    emit_string(out, doc.class_name);
+    out << YAML::Key << "name" << YAML::Value;
+    emit_string(out, doc.name);
+    out << YAML::Key << "parameters" << YAML::Value;
+    emit_value(out, doc.parameters);
+    if (!doc.steps.empty()) {
+        out << YAML::Key << "steps" << YAML::Value;
+        emit_steps(out, doc.steps);
     }
-    if (!doc.steps.empty()) emit_steps(out, doc.steps, indent);
+    out << YAML::EndMap;
+}
+
+/// The emitter's text; a yaml-cpp emitter error is a bug here, reported as such.
+inline std::string emitted(const YAML::Emitter& out) {
+    if (!out.good()) throw InternalError("ASDF writer: yaml-cpp emitter error: " + out.GetLastError());
+    return std::string(out.c_str(), out.size()) + "\n";
 }
 
 inline std::string utc_now_iso() {
@@ -216,35 +186,51 @@ inline std::string utc_now_iso() {
 /// The ASDF text of a document. With `include_metadata`, adds stpipe's CRDS
 /// `meta` template (fields to fill in marked '<SPECIFY>').
 inline std::string to_asdf(const StepConfigDoc& doc, bool include_metadata = true) {
+    YAML::Emitter top;
+    top.SetNullFormat(YAML::LowerNull);
+    top << YAML::BeginMap;
+    top << YAML::Key << "asdf_library" << YAML::Value << YAML::LocalTag("core/software-1.0.0") << YAML::Flow << YAML::BeginMap
+        << YAML::Key << "author" << YAML::Value << "orrery" << YAML::Key << "name" << YAML::Value << "orrery" << YAML::Key << "version"
+        << YAML::Value << version_string << YAML::EndMap;
+    // asdf records history here; orrery uses no ASDF extension, so one entry says what wrote the file.
+    top << YAML::Key << "history" << YAML::Value << YAML::BeginMap << YAML::Key << "entries" << YAML::Value << YAML::BeginSeq
+        << YAML::LocalTag("core/history_entry-1.0.0") << YAML::Flow << YAML::BeginMap << YAML::Key << "description" << YAML::Value
+        << "Step parameters exported by orrery" << YAML::Key << "software" << YAML::Value << YAML::LocalTag("core/software-1.0.0")
+        << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "orrery" << YAML::Key << "version" << YAML::Value << version_string
+        << YAML::EndMap << YAML::EndMap << YAML::EndSeq << YAML::EndMap;
+    top << YAML::Key << "class" << YAML::Value;
+    detail::emit_string(top, doc.class_name);
+    if (include_metadata) {
+        const char* spec = "<SPECIFY>";
+        top << YAML::Key << "meta" << YAML::Value << YAML::BeginMap;
+        top << YAML::Key << "author" << YAML::Value << spec;
+        top << YAML::Key << "date" << YAML::Value << YAML::SingleQuoted << detail::utc_now_iso();
+        top << YAML::Key << "description" << YAML::Value << YAML::SingleQuoted << "Parameters for calibration step " + doc.class_name;
+        top << YAML::Key << "instrument" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << spec << YAML::EndMap;
+        for (const char* key : {"origin", "pedigree", "reftype", "telescope", "useafter"}) top << YAML::Key << key << YAML::Value << spec;
+        top << YAML::EndMap;
+    }
+    top << YAML::Key << "name" << YAML::Value;
+    detail::emit_string(top, doc.name);
+    top << YAML::Key << "parameters" << YAML::Value;
+    detail::emit_value(top, doc.parameters);
+    top << YAML::EndMap;
+
     std::string out =
         "#ASDF 1.0.0\n"
         "#ASDF_STANDARD 1.5.0\n"
         "%YAML 1.1\n"
         "%TAG ! tag:stsci.edu:asdf/\n"
         "--- !core/asdf-1.1.0\n";
-    out += std::string("asdf_library: !core/software-1.0.0 {author: orrery, name: orrery, version: ") + version_string + "}\n";
-    out += "class: " + detail::yaml_string(doc.class_name) + "\n";
-    if (include_metadata) {
-        const std::string spec = "<SPECIFY>";
-        out += "meta:\n";
-        out += "  author: " + spec + "\n";
-        out += "  date: " + detail::yaml_quote(detail::utc_now_iso()) + "\n";
-        out += "  description: " + detail::yaml_quote("Parameters for calibration step " + doc.class_name) + "\n";
-        out += "  instrument:\n    name: " + spec + "\n";
-        out += "  origin: " + spec + "\n";
-        out += "  pedigree: " + spec + "\n";
-        out += "  reftype: " + spec + "\n";
-        out += "  telescope: " + spec + "\n";
-        out += "  useafter: " + spec + "\n";
+    out += detail::emitted(top);
+    // `steps` is emitted as a document of its own, at column 0, so the list is not indented
+    // under its key: the layout PyYAML (stpipe) writes, and the same YAML either way.
+    if (!doc.steps.empty()) {
+        YAML::Emitter steps;
+        steps.SetNullFormat(YAML::LowerNull);
+        detail::emit_steps(steps, doc.steps);
+        out += "steps:\n" + detail::emitted(steps);
     }
-    out += "name: " + detail::yaml_string(doc.name) + "\n";
-    if (doc.parameters.children().empty()) {
-        out += "parameters: {}\n";
-    } else {
-        out += "parameters:\n";
-        detail::emit_block_map(out, doc.parameters, 2);
-    }
-    if (!doc.steps.empty()) detail::emit_steps(out, doc.steps, 0);
     out += "...\n";
     return out;
 }

@@ -14,11 +14,19 @@
 // "pars-jumpstep" and is found in the reference directory as
 // pars-jumpstep.asdf (or .cfg), or else under a CRDS-style name such as
 // jwst_nircam_pars-jumpstep_0042.asdf (the lexicographically last one wins).
+//
+// Unlike stpipe, a parameter reference file may not ask for a shell-command
+// pre_hooks / post_hooks entry: a reference directory is data, often shared or
+// downloaded, and must not run programs. Such a file is refused, naming it,
+// unless the caller opts in (allow_reference_hooks, strun --allow-reference-hooks).
+// Hook functions and registered steps stay allowed: they are code already linked in.
 
 #include "orrery/core/any_step.hpp"
 #include "orrery/stpipe/param_file.hpp"
 #include "orrery/core/context.hpp"
+#include "orrery/core/hooks.hpp"
 #include "orrery/core/param_tree.hpp"
+#include "orrery/core/param_value.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -81,16 +89,42 @@ inline ParamNode parameters_only(ParamNode tree) {
     return tree;
 }
 
+namespace detail {
+/// Throw if a step section of a parameter reference file (or one of its `steps`) asks for a shell-command hook.
+inline void refuse_shell_hooks(const ParamNode& section, const std::filesystem::path& file, const std::string& prefix = {}) {
+    if (!section.is_map()) return;
+    for (const auto& [key, value] : section.children()) {
+        if (key == "pre_hooks" || key == "post_hooks") {
+            for (const auto& entry : from_node<std::vector<std::string>>(value, prefix + key))
+                if (hook_kind(entry) == HookKind::shell_command)
+                    throw ConfigError("parameter reference file " + file.string() + " asks to run the shell command '" + entry + "' (" + prefix +
+                                      key + ", " + value.source() +
+                                      "): refused, shell-command hooks are taken only from the command line or your own parameter file "
+                                      "(--allow-reference-hooks allows them)");
+        } else if (key == "steps" && value.is_map()) {
+            for (const auto& [alias, sub] : value.children()) refuse_shell_hooks(sub, file, prefix + "steps." + alias + ".");
+        }
+    }
+}
+}  // namespace detail
+
+/// One parameter reference file, identity keys dropped; shell-command hooks refused unless allowed.
+inline ParamNode load_reference_parameters(const std::filesystem::path& file, bool allow_shell_hooks) {
+    ParamNode tree = parameters_only(load_parameter_file(file));
+    if (!allow_shell_hooks) detail::refuse_shell_hooks(tree, file);
+    return tree;
+}
+
 /// Layer 2: the parameter reference files in `dir` for `step` (see the header comment).
 /// `used` receives the files read, lowest precedence first.
 inline ParamNode reference_parameters(const AnyStep& step, const std::filesystem::path& dir, const Context& ctx,
-                                      std::vector<std::filesystem::path>* used = nullptr) {
+                                      std::vector<std::filesystem::path>* used = nullptr, bool allow_shell_hooks = false) {
     ParamNode tree = ParamNode::map();
     const StepInfo& info = step.info();
     if (info.kind == StepKind::pipeline) {
         for (const auto& entry : step.plan(ctx)) {
             if (auto file = find_pars_file(dir, entry.class_name)) {
-                ParamNode sub = parameters_only(load_parameter_file(*file));
+                ParamNode sub = load_reference_parameters(*file, allow_shell_hooks);
                 sub.erase("steps");
                 tree.child("steps").child(entry.alias).merge(sub);
                 if (used) used->push_back(*file);
@@ -98,7 +132,7 @@ inline ParamNode reference_parameters(const AnyStep& step, const std::filesystem
         }
     }
     if (auto file = find_pars_file(dir, info.class_name)) {
-        tree.merge(parameters_only(load_parameter_file(*file)));
+        tree.merge(load_reference_parameters(*file, allow_shell_hooks));
         if (used) used->push_back(*file);
     }
     return tree;
@@ -109,13 +143,14 @@ struct ParameterSources {
     std::optional<std::filesystem::path> reference_dir;  // layer 2 (skipped when empty)
     ParamNode user_file;                                  // layer 3 (null: none)
     ParamNode command_line;                               // layer 4 (null: none)
+    bool allow_reference_hooks = false;                   // honour shell-command hooks of layer 2
 };
 
 /// Layers 2-4 merged into one tree (every node keeps the source it came from).
 inline ParamNode merged_parameters(const AnyStep& step, const ParameterSources& sources, const Context& ctx,
                                    std::vector<std::filesystem::path>* used_pars_files = nullptr) {
     ParamNode tree = ParamNode::map();
-    if (sources.reference_dir) tree.merge(reference_parameters(step, *sources.reference_dir, ctx, used_pars_files));
+    if (sources.reference_dir) tree.merge(reference_parameters(step, *sources.reference_dir, ctx, used_pars_files, sources.allow_reference_hooks));
     if (!sources.user_file.is_null()) tree.merge(sources.user_file);
     if (!sources.command_line.is_null()) tree.merge(sources.command_line);
     return tree;

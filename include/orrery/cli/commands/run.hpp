@@ -214,7 +214,7 @@ inline int run_command(std::span<const std::string> args, Mode mode, const std::
 
     // Parameters: defaults < pars-* in the reference directory < user file < command line.
     std::vector<std::filesystem::path> pars_files;
-    stpipe::ParameterSources sources{stpipe::reference_dir(ctx), user_tree, inv.parameters};
+    stpipe::ParameterSources sources{stpipe::reference_dir(ctx), user_tree, inv.parameters, o.allow_reference_hooks};
     ParamNode merged = stpipe::merged_parameters(*step, sources, ctx, &pars_files);
     for (const auto& p : pars_files) ctx.info("Using parameter reference file " + p.string());
     step->configure(merged);
