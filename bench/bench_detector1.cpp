@@ -18,7 +18,7 @@
 // they use, capped by --threads; default "all"). --dir keeps the simulated files there
 // and reuses them on the next run. ORRERY_BENCH_OWN_MAIN: this file has its own main().
 
-#include "orrery/core/tbb_parallel.hpp"
+#include "orrery/parallel/tbb_parallel_for.hpp"
 #include "orrery/jwst.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/rate_io.hpp"
@@ -108,7 +108,7 @@ void setup_context(Context& ctx, const fs::path& ref_dir, int threads) {
     ctx.set_logger(std::make_shared<NullLogger>());
     ctx.set_max_threads(threads);
     ctx.set_parallel_for(tbb_parallel_for());
-    ctx.references().set_ref_dir(ref_dir);
+    orrery::stpipe::use_reference_dir(ctx, ref_dir);
 }
 
 /// The configuration every timed run uses: NIRCam has no IPC reference (CRDS gives N/A),

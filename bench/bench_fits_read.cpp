@@ -11,7 +11,7 @@
 // A plain driver with its own main (see bench/CMakeLists.txt).
 #define ORRERY_BENCH_OWN_MAIN
 
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/simulate.hpp"
 
@@ -102,20 +102,20 @@ int main(int argc, char** argv) {
         const Timing t_cat = best_of(repeat, [&] { n += std::system(cat.c_str()) == 0; });
         const Timing t_ramp = best_of(repeat, [&] { n += orrery::jwst::io::read_ramp(file).sci.size(); });
         const Timing t_u16 = best_of(repeat, [&] {
-            orrery::jwst::io::FitsReader r(file);
+            orrery::fits::FitsReader r(file);
             n += r.read<std::uint16_t, 4>("SCI").size();
         });
         // The same read into a buffer that already exists: I/O + conversion only.
-        orrery::jwst::NdArray<float, 4> reuse;
-        orrery::jwst::io::FitsReader(file).read_into("SCI", reuse);
+        orrery::NdArray<float, 4> reuse;
+        orrery::fits::FitsReader(file).read_into("SCI", reuse);
         const Timing t_reuse = best_of(repeat, [&] {
-            orrery::jwst::io::FitsReader r(file);
+            orrery::fits::FitsReader r(file);
             r.read_into("SCI", reuse);
             n += reuse.size();
         });
         // What first-touching fresh output memory costs on this machine (page faults).
         const Timing t_alloc = best_of(repeat, [&] {
-            orrery::jwst::NdArray<float, 4> fresh(reuse.shape(), 0.0f);
+            orrery::NdArray<float, 4> fresh(reuse.shape(), 0.0f);
             n += fresh.size();
         });
         std::printf("file %s: %.1f MB, best of %d (wall / CPU)\n", file.c_str(), mb, repeat);
@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
         };
         row("cat > /dev/null", t_cat);
         row("read_ramp (SCI -> float32)", t_ramp);
-        row("FitsReader::read<uint16_t, 4>", t_u16);
+        row("fits::FitsReader::read<uint16_t, 4>", t_u16);
         row("read_into float32, reused buffer", t_reuse);
         row("allocate + zero float32 (no I/O)", t_alloc);
         if (n == 0) std::printf("(nothing read)\n");

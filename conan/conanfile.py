@@ -39,9 +39,15 @@ class OrreryConan(ConanFile):
         self.cpp_info.set_property("cmake_file_name", "orrery")
         self.cpp_info.bindirs = []
         self.cpp_info.libdirs = []
-        self.cpp_info.components["core"].set_property("cmake_target_name", "orrery::core")
-        self.cpp_info.components["core"].requires = ["boost::headers"]
-        self.cpp_info.components["jwst"].set_property("cmake_target_name", "orrery::jwst")
-        self.cpp_info.components["jwst"].requires = ["core", "eigen::eigen", "ccfits::ccfits", "cfitsio::cfitsio", "onetbb::onetbb"]
-        self.cpp_info.components["orrery"].set_property("cmake_target_name", "orrery::orrery")
-        self.cpp_info.components["orrery"].requires = ["core", "jwst", "yaml-cpp::yaml-cpp"]
+        # One component per layer, each with only its own dependencies (docs/layers.md).
+        layers = {
+            "core": ["boost::headers"],
+            "stpipe": ["core", "yaml-cpp::yaml-cpp"],
+            "array": ["core", "eigen::eigen", "ccfits::ccfits", "cfitsio::cfitsio"],
+            "parallel": ["core", "onetbb::onetbb"],
+            "jwst": ["stpipe", "array", "parallel"],
+            "orrery": ["core", "stpipe", "array", "parallel", "jwst"],
+        }
+        for name, requires in layers.items():
+            self.cpp_info.components[name].set_property("cmake_target_name", f"orrery::{name}")
+            self.cpp_info.components[name].requires = requires

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs orrery into a scratch prefix and builds tests/consumer (and the Conan
-# recipe's test_package) against it with find_package(orrery CONFIG REQUIRED),
-# then examples/custom_strun (a user's own strun-compatible tool, find_package
-# with COMPONENTS cli) and runs it on a small input.
+# Installs orrery into a scratch prefix and builds against it with
+# find_package(orrery CONFIG REQUIRED): tests/consumer (every component),
+# tests/consumer_core (the core layer alone, with every other dependency made
+# unfindable) and the Conan recipe's test_package; then examples/custom_strun (a
+# user's own strun-compatible tool, COMPONENTS cli), which it runs on a small
+# input. The scratch folders are removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
@@ -10,20 +12,20 @@ SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 PREFIX=$SCRATCH/prefix
 cmake --install "$BUILD" --prefix "$PREFIX" >/dev/null
-for project in tests/consumer conan/test_package; do
-  out=$(mktemp -d -p "$SCRATCH")
+projects=(tests/consumer tests/consumer_core conan/test_package)
+for project in "${projects[@]}"; do
+  out=$SCRATCH/$(basename "$project")
   cmake -S "$project" -B "$out" -G Ninja -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$out" >/dev/null
   "$out/consumer"
 done
-if [ -f "$PREFIX/include/orrery/cli.hpp" ] && ls "$PREFIX"/lib*/liborrery_cli.* >/dev/null 2>&1; then
-  out=$(mktemp -d -p "$SCRATCH")
+if [ -f "$PREFIX/share/cmake/orrery/orreryCliTargets.cmake" ]; then  # built with orrery::cli
+  out=$SCRATCH/custom_strun
   cmake -S examples/custom_strun -B "$out" -G Ninja -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$out" >/dev/null
   printf '1 2.5\n-4\n10\n' >"$out/in.txt"
   (cd "$out" && ./custom-strun scale in.txt --factor=2 --no-progress --log-level=WARNING)
   [ "$(cat "$out/in_scale.txt")" = "$(printf '2\n5\n-8\n20')" ] || { echo "custom-strun: wrong output" >&2; exit 1; }
-  echo "consumer projects built and ran: tests/consumer, conan/test_package, examples/custom_strun"
-else
-  echo "consumer projects built and ran: tests/consumer, conan/test_package (orrery::cli not installed)"
+  projects+=(examples/custom_strun)
 fi
+echo "consumer projects built and ran: ${projects[*]}"

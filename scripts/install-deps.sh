@@ -5,7 +5,8 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 packages=(build-essential cmake ninja-build pkg-config
   libboost-dev libeigen3-dev libccfits-dev libcfitsio-dev libtbb-dev
-  libyaml-cpp-dev nlohmann-json3-dev catch2 libbenchmark-dev)
+  libyaml-cpp-dev nlohmann-json3-dev catch2 libbenchmark-dev
+  clang-14)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# BUILD_DIR, CC/CXX and ORRERY_CMAKE_ARGS select another build (CI also builds with clang 14).
 BUILD=${BUILD_DIR:-build}
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
+# shellcheck disable=SC2086 # ORRERY_CMAKE_ARGS is a list of words
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release ${ORRERY_CMAKE_ARGS:-}
 cmake --build "$BUILD" -j "$(nproc)"
 ctest --test-dir "$BUILD" --output-on-failure -j "$(nproc)"

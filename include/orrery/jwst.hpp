@@ -3,6 +3,7 @@
 // the calwebb_detector1 steps and pipeline (all registered on inclusion).
 
 #include "orrery/orrery.hpp"
+#include "orrery/stpipe.hpp"
 
 #include "orrery/jwst/dq_flags.hpp"
 #include "orrery/jwst/models.hpp"

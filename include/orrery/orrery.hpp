@@ -10,7 +10,6 @@
 #include "orrery/core/events.hpp"
 #include "orrery/core/hooks.hpp"
 #include "orrery/core/logger.hpp"
-#include "orrery/core/malloc_policy.hpp"
 #include "orrery/core/output_naming.hpp"
 #include "orrery/core/param_tree.hpp"
 #include "orrery/core/param_value.hpp"

@@ -5,7 +5,7 @@
 
 #include "cli_test_steps.hpp"
 
-#include "orrery/core/config/parameter_files.hpp"
+#include "orrery/stpipe/parameter_files.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -16,7 +16,7 @@
 
 namespace fs = std::filesystem;
 using orrery::ParamNode;
-namespace config = orrery::config;
+namespace stpipe = orrery::stpipe;
 
 namespace {
 
@@ -56,7 +56,7 @@ const std::string header = "#ASDF 1.0.0\n#ASDF_STANDARD 1.5.0\n%YAML 1.1\n%TAG !
 
 TEST_CASE("real: flat_field.cfg", "[params][real]") {
     const auto f = (real_params / "flat_field.cfg").string();
-    const ParamNode t = config::load_parameter_file(f);
+    const ParamNode t = stpipe::load_parameter_file(f);
     CHECK(t.to_string() == "{threshold: 24.0, multiplier: 2.0}");
     CHECK(at(t, "threshold").source() == f + ":1");
     CHECK(at(t, "multiplier").source() == f + ":2");
@@ -65,7 +65,7 @@ TEST_CASE("real: flat_field.cfg", "[params][real]") {
 
 TEST_CASE("real: jwst_generic_pars-makeliststep_0001.asdf (legacy 0.1.0 layout)", "[params][real]") {
     const auto f = (real_params / "jwst_generic_pars-makeliststep_0001.asdf").string();
-    const ParamNode t = config::load_parameter_file(f);
+    const ParamNode t = stpipe::load_parameter_file(f);
     CHECK(t.to_string() == "{class: steps.MakeListStep, name: make_list, par1: 42.0, par2: Yes, a string}");
     CHECK(at(t, "par1").source() == f + ":29");
     CHECK(at(t, "par2").source() == f + ":30");
@@ -76,7 +76,7 @@ TEST_CASE("real: jwst_generic_pars-makeliststep_0001.asdf (legacy 0.1.0 layout)"
 
 TEST_CASE("real: jwst_generic_pars-makeliststep_0002.asdf (nulls, booleans, empty lists)", "[params][real]") {
     const auto f = (real_params / "jwst_generic_pars-makeliststep_0002.asdf").string();
-    const ParamNode t = config::load_parameter_file(f);
+    const ParamNode t = stpipe::load_parameter_file(f);
     CHECK(t.to_string() ==
           "{class: steps.MakeListStep, name: jwst_generic_pars-makeliststep_0002, input_dir: , output_dir: None, output_ext: .fits, "
           "output_file: None, output_use_index: True, output_use_model: False, par1: 42.0, par2: Yes, a string, par3: False, "
@@ -89,7 +89,7 @@ TEST_CASE("real: jwst_generic_pars-makeliststep_0002.asdf (nulls, booleans, empt
 
 TEST_CASE("real: jwst_generic_pars-tweakreg_0001.asdf (no name)", "[params][real]") {
     const auto f = (real_params / "jwst_generic_pars-tweakreg_0001.asdf").string();
-    const ParamNode t = config::load_parameter_file(f);
+    const ParamNode t = stpipe::load_parameter_file(f);
     CHECK(t.to_string() ==
           "{class: jwst.tweakreg.TweakRegStep, brightest: 100, catalog_format: ecsv, enforce_user_order: False, expand_refcat: False, "
           "fitgeometry: general, kernel_fwhm: 2.5, minobj: 15, nclip: 3, save_catalogs: False, searchrad: 1.0, separation: 0.5, "
@@ -100,7 +100,7 @@ TEST_CASE("real: jwst_generic_pars-tweakreg_0001.asdf (no name)", "[params][real
 
 TEST_CASE("real: makelist.cfg", "[params][real]") {
     const auto f = (real_params / "makelist.cfg").string();
-    const ParamNode t = config::load_parameter_file(f);
+    const ParamNode t = stpipe::load_parameter_file(f);
     CHECK(t.to_string() == "{name: make_list, class: steps.MakeListStep, par1: 43.0, par2: My hovercraft is full of eels.}");
     CHECK(at(t, "par2").quoted());
     CHECK(at(t, "par1").source() == f + ":4");
@@ -108,9 +108,9 @@ TEST_CASE("real: makelist.cfg", "[params][real]") {
 
 TEST_CASE("real: makelist_pipeline.cfg (config_file include)", "[params][real]") {
     const auto f = (real_params / "makelist_pipeline.cfg").string();
-    const ParamNode raw = config::read_parameter_file_raw(f);
+    const ParamNode raw = stpipe::read_parameter_file_raw(f);
     CHECK(raw.to_string() == "{name: foo_pipeline, class: steps.FooPipeline, steps: {make_list: {config_file: makelist.cfg}}}");
-    const ParamNode t = config::load_parameter_file(f);
+    const ParamNode t = stpipe::load_parameter_file(f);
     CHECK(t.to_string() ==
           "{name: foo_pipeline, class: steps.FooPipeline, steps: {make_list: {name: make_list, class: steps.MakeListStep, par1: 43.0, "
           "par2: My hovercraft is full of eels.}}}");
@@ -119,7 +119,7 @@ TEST_CASE("real: makelist_pipeline.cfg (config_file include)", "[params][real]")
 
 TEST_CASE("real: proper_pipeline.asdf (legacy steps dict)", "[params][real]") {
     const auto f = (real_params / "proper_pipeline.asdf").string();
-    const ParamNode t = config::load_parameter_file(f);
+    const ParamNode t = stpipe::load_parameter_file(f);
     CHECK(t.to_string() ==
           "{class: jwst.stpipe.tests.steps.ProperPipeline, name: ProperPipeline, steps: {withdefaultsstep: {name: withdefaultsstep, par1: "
           "newpar1}}}");
@@ -128,7 +128,7 @@ TEST_CASE("real: proper_pipeline.asdf (legacy steps dict)", "[params][real]") {
 
 TEST_CASE("real: save_pipeline.cfg (empty and nested sections)", "[params][real]") {
     const auto f = (real_params / "save_pipeline.cfg").string();
-    const ParamNode t = config::load_parameter_file(f);
+    const ParamNode t = stpipe::load_parameter_file(f);
     CHECK(t.to_string() ==
           "{name: SavePipeline, class: jwst.stpipe.tests.steps.SavePipeline, steps: {stepwithmodel: {}, savestep: {skip: True, "
           "save_results: True}}}");
@@ -158,7 +158,7 @@ TEST_CASE("asdf: step_config-1.0.0 with a steps list", "[params][asdf]") {
                              "  name: check\n"
                              "  parameters: {}\n"
                              "...\n";
-    const ParamNode t = config::read_asdf_text(text, "p.asdf");
+    const ParamNode t = stpipe::read_asdf_text(text, "p.asdf");
     CHECK(t.to_string() ==
           "{class: clitest.TextPipeline, name: textproc, shout: True, steps: {repeat: {class: clitest.RepeatStep, name: repeat, count: 3, "
           "separator: null, scale: None, pattern: [1, 2], tolerance: inf}, check: {class: clitest.CheckStep, name: check}}}");
@@ -170,14 +170,14 @@ TEST_CASE("asdf: step_config-1.0.0 with a steps list", "[params][asdf]") {
 }
 
 TEST_CASE("asdf: steps as a mapping, and the legacy layout", "[params][asdf]") {
-    ParamNode a = config::read_asdf_text(
+    ParamNode a = stpipe::read_asdf_text(
         "class: clitest.TextPipeline\nparameters: {shout: false}\nsteps:\n  repeat:\n    class: clitest.RepeatStep\n    parameters: {count: 2}\n"
         "  check: {fail_on: X}\n",
         "a.yaml");
     CHECK(a.to_string() ==
           "{class: clitest.TextPipeline, shout: False, steps: {repeat: {class: clitest.RepeatStep, name: repeat, count: 2}, check: {name: "
           "check, fail_on: X}}}");
-    ParamNode b = config::read_asdf_text(
+    ParamNode b = stpipe::read_asdf_text(
         header + "parameters:\n  class: clitest.TextPipeline\n  name: textproc\n  shout: true\n  steps:\n    repeat: {count: 2}\n...\n", "b.asdf");
     CHECK(b.to_string() == "{class: clitest.TextPipeline, name: textproc, shout: True, steps: {repeat: {name: repeat, count: 2}}}");
 }
@@ -185,7 +185,7 @@ TEST_CASE("asdf: steps as a mapping, and the legacy layout", "[params][asdf]") {
 TEST_CASE("asdf: errors name the file and line", "[params][asdf][errors]") {
     auto message = [](const std::string& text) {
         try {
-            config::read_asdf_text(text, "bad.asdf");
+            stpipe::read_asdf_text(text, "bad.asdf");
         } catch (const orrery::ConfigError& e) {
             return std::string(e.what());
         }
@@ -202,7 +202,7 @@ TEST_CASE("asdf: errors name the file and line", "[params][asdf][errors]") {
 }
 
 TEST_CASE("asdf: a bad value is reported at its file:line when configured", "[params][asdf][errors]") {
-    const ParamNode t = config::read_asdf_text(header + "class: clitest.TextPipeline\nparameters: {}\nsteps:\n- name: repeat\n  parameters:\n"
+    const ParamNode t = stpipe::read_asdf_text(header + "class: clitest.TextPipeline\nparameters: {}\nsteps:\n- name: repeat\n  parameters:\n"
                                                         "    count: 0\n...\n",
                                                "user.asdf");
     auto step = orrery::Registry::instance().create("textproc");
@@ -238,7 +238,7 @@ TEST_CASE("cfg: values, quoting, lists, comments, sections", "[params][cfg]") {
         "    x = 1\n"
         "  [[check]]\n"
         "  fail_on = None\n";
-    const ParamNode t = config::read_cfg_text(text, "t.cfg");
+    const ParamNode t = stpipe::read_cfg_text(text, "t.cfg");
     CHECK(t.to_string() ==
           "{name: textproc, class: clitest.TextPipeline, empty: , hashed: a # not a comment, list: [1, 2, 3], one: [1500], none: [], "
           "quoted_list: [a, b, c], multi: line one\nline two, quoted key: v, steps: {repeat: {count: 2, deeper: {x: 1}}, check: {fail_on: "
@@ -253,7 +253,7 @@ TEST_CASE("cfg: values, quoting, lists, comments, sections", "[params][cfg]") {
 TEST_CASE("cfg: syntax errors name the file and line", "[params][cfg][errors]") {
     auto message = [](const std::string& text) {
         try {
-            config::read_cfg_text(text, "bad.cfg");
+            stpipe::read_cfg_text(text, "bad.cfg");
         } catch (const orrery::ConfigError& e) {
             return std::string(e.what());
         }
@@ -272,12 +272,12 @@ TEST_CASE("cfg: syntax errors name the file and line", "[params][cfg][errors]") 
 TEST_CASE("format detection: ASDF first, then configobj", "[params]") {
     TempDir tmp;
     const auto yaml_no_ext = tmp.write("p1", "class: a.B\nparameters: {x: 1}\n");
-    CHECK(config::load_parameter_file(yaml_no_ext).to_string() == "{class: a.B, x: 1}");
+    CHECK(stpipe::load_parameter_file(yaml_no_ext).to_string() == "{class: a.B, x: 1}");
     const auto cfg_no_ext = tmp.write("p2", "class = a.B\nx = 1\n");
-    CHECK(config::load_parameter_file(cfg_no_ext).to_string() == "{class: a.B, x: 1}");
+    CHECK(stpipe::load_parameter_file(cfg_no_ext).to_string() == "{class: a.B, x: 1}");
     const auto cfg_ini_sections = tmp.write("p3", "x = 1\n[steps]\n[[a]]\ny = 2\n");
-    CHECK(config::load_parameter_file(cfg_ini_sections).to_string() == "{x: 1, steps: {a: {y: 2}}}");
-    CHECK_THROWS_WITH(config::load_parameter_file(tmp.dir / "absent.asdf"), Catch::Matchers::Contains("absent.asdf: no such file"));
+    CHECK(stpipe::load_parameter_file(cfg_ini_sections).to_string() == "{x: 1, steps: {a: {y: 2}}}");
+    CHECK_THROWS_WITH(stpipe::load_parameter_file(tmp.dir / "absent.asdf"), Catch::Matchers::Contains("absent.asdf: no such file"));
 }
 
 TEST_CASE("config_file includes: relative to the including file; inline values win; cycles are errors", "[params][include]") {
@@ -285,7 +285,7 @@ TEST_CASE("config_file includes: relative to the including file; inline values w
     tmp.write("sub/repeat.asdf", header + "class: clitest.RepeatStep\nname: repeat\nparameters: {count: 2, separator: '-'}\n...\n");
     tmp.write("sub/pipe.cfg", "class = clitest.TextPipeline\n[steps]\n[[repeat]]\nconfig_file = repeat.asdf\ncount = 4\n");
     tmp.write("top.asdf", header + "class: clitest.TextPipeline\nname: textproc\nparameters:\n  config_file: sub/pipe.cfg\n  shout: true\n...\n");
-    const ParamNode t = config::load_parameter_file(tmp.dir / "top.asdf");
+    const ParamNode t = stpipe::load_parameter_file(tmp.dir / "top.asdf");
     CHECK(t.to_string() ==
           "{class: clitest.TextPipeline, steps: {repeat: {class: clitest.RepeatStep, name: repeat, count: 4, separator: -}}, name: textproc, "
           "shout: True}");
@@ -294,16 +294,16 @@ TEST_CASE("config_file includes: relative to the including file; inline values w
 
     tmp.write("a.cfg", "config_file = b.cfg\nx = 1\n");
     tmp.write("b.cfg", "config_file = a.cfg\n");
-    CHECK_THROWS_WITH(config::load_parameter_file(tmp.dir / "a.cfg"), Catch::Matchers::Contains("config_file include cycle (a.cfg -> b.cfg -> a.cfg)"));
+    CHECK_THROWS_WITH(stpipe::load_parameter_file(tmp.dir / "a.cfg"), Catch::Matchers::Contains("config_file include cycle (a.cfg -> b.cfg -> a.cfg)"));
     tmp.write("c.cfg", "[steps]\n[[repeat]]\nconfig_file = missing.cfg\n");
-    CHECK_THROWS_WITH(config::load_parameter_file(tmp.dir / "c.cfg"),
+    CHECK_THROWS_WITH(stpipe::load_parameter_file(tmp.dir / "c.cfg"),
                       Catch::Matchers::Contains("parameter 'config_file' (from " + (tmp.dir / "c.cfg").string() + ":3): the included file"));
 }
 
 // ---- writer ------------------------------------------------------------------------------
 
 TEST_CASE("writer: scalar rendering", "[params][writer]") {
-    using config::detail::yaml_number;
+    using stpipe::detail::yaml_number;
     CHECK(yaml_number("1") == "1");
     CHECK(yaml_number("-3") == "-3");
     CHECK(yaml_number("2.5") == "2.5");
@@ -314,7 +314,7 @@ TEST_CASE("writer: scalar rendering", "[params][writer]") {
     CHECK(yaml_number("-inf") == "-.inf");
     CHECK(yaml_number("12abc").empty());
     CHECK(yaml_number("1.2.3").empty());
-    using config::detail::yaml_flow;
+    using stpipe::detail::yaml_flow;
     CHECK(yaml_flow(ParamNode::scalar("True")) == "true");
     CHECK(yaml_flow(ParamNode::null()) == "null");
     CHECK(yaml_flow(ParamNode::scalar("yes", {}, true)) == "'yes'");
@@ -329,7 +329,7 @@ TEST_CASE("writer: scalar rendering", "[params][writer]") {
 TEST_CASE("writer: the stpipe layout with a CRDS meta template", "[params][writer]") {
     auto step = orrery::Registry::instance().create("hello");
     orrery::Context ctx;
-    const std::string text = config::to_asdf(config::export_config(*step, ctx));
+    const std::string text = stpipe::to_asdf(stpipe::export_config(*step, ctx));
     CHECK(text.rfind(header, 0) == 0);
     CHECK_THAT(text, Catch::Matchers::Contains("\nclass: hello.HelloPipeline\nmeta:\n  author: <SPECIFY>\n  date: '"));
     CHECK_THAT(text, Catch::Matchers::Contains("  description: 'Parameters for calibration step hello.HelloPipeline'\n"
@@ -342,7 +342,7 @@ TEST_CASE("writer: the stpipe layout with a CRDS meta template", "[params][write
     CHECK_THAT(text, Catch::Matchers::Contains("    output_ext: '.fits'\n"));
     CHECK_THAT(text, Catch::Matchers::Contains("    ignore: []\n"));
     CHECK(text.substr(text.size() - 4) == "...\n");
-    const std::string no_meta = config::to_asdf(config::export_config(*step, ctx), false);
+    const std::string no_meta = stpipe::to_asdf(stpipe::export_config(*step, ctx), false);
     CHECK(no_meta.find("meta:") == std::string::npos);
 }
 
@@ -372,13 +372,13 @@ TEST_CASE("writer: round trip — load back gives the identical merged tree", "[
             cli.set_path("separators", ParamNode::scalar("true"));
         }
         step->configure(cli);
-        const config::StepConfigDoc doc = config::export_config(*step, ctx);
-        const ParamNode before = config::to_tree(doc);
+        const stpipe::StepConfigDoc doc = stpipe::export_config(*step, ctx);
+        const ParamNode before = stpipe::to_tree(doc);
 
         TempDir tmp;
         const auto file = tmp.dir / "saved.asdf";
-        config::write_asdf_file(doc, file);
-        const ParamNode after = config::load_parameter_file(file);
+        stpipe::write_asdf_file(doc, file);
+        const ParamNode after = stpipe::load_parameter_file(file);
         CHECK(after.to_string() == before.to_string());
         CHECK(after.same_values(before));
 
@@ -393,19 +393,19 @@ TEST_CASE("writer: round trip — load back gives the identical merged tree", "[
 // ---- pars-* files and precedence ---------------------------------------------------------------
 
 TEST_CASE("pars files: reftype names and CRDS-style file names", "[params][precedence]") {
-    CHECK(config::pars_reftype("jwst.jump.JumpStep") == "pars-jumpstep");
-    CHECK(config::pars_reftype("Detector1Pipeline") == "pars-detector1pipeline");
+    CHECK(stpipe::pars_reftype("jwst.jump.JumpStep") == "pars-jumpstep");
+    CHECK(stpipe::pars_reftype("Detector1Pipeline") == "pars-detector1pipeline");
     TempDir tmp;
-    CHECK_FALSE(config::find_pars_file(tmp.dir, "clitest.RepeatStep"));
+    CHECK_FALSE(stpipe::find_pars_file(tmp.dir, "clitest.RepeatStep"));
     tmp.write("jwst_nircam_pars-repeatstep_0001.asdf", "x");
     tmp.write("jwst_nircam_pars-repeatstep_0042.asdf", "x");
     tmp.write("jwst_nircam_pars-repeatstepx_0099.asdf", "x");  // another class
     tmp.write("pars-repeatstep_v2.asdf", "x");                 // not a serial number
-    CHECK(config::find_pars_file(tmp.dir, "clitest.RepeatStep")->filename() == "jwst_nircam_pars-repeatstep_0042.asdf");
+    CHECK(stpipe::find_pars_file(tmp.dir, "clitest.RepeatStep")->filename() == "jwst_nircam_pars-repeatstep_0042.asdf");
     tmp.write("pars-repeatstep.cfg", "x");
-    CHECK(config::find_pars_file(tmp.dir, "clitest.RepeatStep")->filename() == "pars-repeatstep.cfg");
+    CHECK(stpipe::find_pars_file(tmp.dir, "clitest.RepeatStep")->filename() == "pars-repeatstep.cfg");
     tmp.write("pars-repeatstep.asdf", "x");
-    CHECK(config::find_pars_file(tmp.dir, "clitest.RepeatStep")->filename() == "pars-repeatstep.asdf");
+    CHECK(stpipe::find_pars_file(tmp.dir, "clitest.RepeatStep")->filename() == "pars-repeatstep.asdf");
 }
 
 TEST_CASE("precedence: defaults < child pars < pipeline pars < user file < command line", "[params][precedence]") {
@@ -415,26 +415,26 @@ TEST_CASE("precedence: defaults < child pars < pipeline pars < user file < comma
     tmp.write("user.cfg", "class = clitest.TextPipeline\n[steps]\n[[repeat]]\ncount = 3\nseparator = '~'\n");
     orrery::Context ctx;
     auto step = orrery::Registry::instance().create("textproc");
-    config::ParameterSources src;
+    stpipe::ParameterSources src;
     auto value = [&](const ParamNode& t, const std::string& p) { return at(t, p).text() + " @ " + at(t, p).source(); };
 
     src.reference_dir = tmp.dir / "refs";
     std::vector<fs::path> used;
-    ParamNode t = config::merged_parameters(*step, src, ctx, &used);
+    ParamNode t = stpipe::merged_parameters(*step, src, ctx, &used);
     REQUIRE(used.size() == 2);
     CHECK(used[0].filename() == "pars-repeatstep.asdf");  // the child's first, then the pipeline's
     CHECK(value(t, "steps.repeat.count") == "2 @ " + (tmp.dir / "refs/pars-repeatstep.asdf").string() + ":8");
     CHECK(value(t, "steps.repeat.separator") == "* @ " + (tmp.dir / "refs/pars-textpipeline.asdf").string() + ":9");
 
-    src.user_file = config::load_parameter_file(tmp.dir / "user.cfg");
-    t = config::merged_parameters(*step, src, ctx);
+    src.user_file = stpipe::load_parameter_file(tmp.dir / "user.cfg");
+    t = stpipe::merged_parameters(*step, src, ctx);
     CHECK(value(t, "steps.repeat.count") == "3 @ " + (tmp.dir / "user.cfg").string() + ":4");
     CHECK(value(t, "steps.repeat.separator") == "~ @ " + (tmp.dir / "user.cfg").string() + ":5");
     CHECK(value(t, "steps.repeat.mode") == "loud @ " + (tmp.dir / "refs/pars-repeatstep.asdf").string() + ":10");
 
     src.command_line = ParamNode::map();
     src.command_line.set_path("steps.repeat.count", ParamNode::scalar("4", "--steps.repeat.count"));
-    t = config::merged_parameters(*step, src, ctx);
+    t = stpipe::merged_parameters(*step, src, ctx);
     CHECK(value(t, "steps.repeat.count") == "4 @ --steps.repeat.count");
     CHECK(value(t, "steps.repeat.separator") == "~ @ " + (tmp.dir / "user.cfg").string() + ":5");
 
@@ -447,7 +447,7 @@ TEST_CASE("precedence: defaults < child pars < pipeline pars < user file < comma
 
     // A standalone step reads only its own pars file.
     auto single = orrery::Registry::instance().create("repeat");
-    config::ParameterSources only_refs;
+    stpipe::ParameterSources only_refs;
     only_refs.reference_dir = tmp.dir / "refs";
-    CHECK(config::merged_parameters(*single, only_refs, ctx).to_string() == "{count: 2, separator: +, mode: loud}");
+    CHECK(stpipe::merged_parameters(*single, only_refs, ctx).to_string() == "{count: 2, separator: +, mode: loud}");
 }

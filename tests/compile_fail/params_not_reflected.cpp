@@ -1,6 +1,6 @@
 // A Params struct without ORRERY_PARAMS / ORRERY_REFLECT cannot be configured: rejected.
 // EXPECT: Params type is not reflected
-// EXPECT: check_step\(\) \[with S = Unreflected\]
+// EXPECT: check_step\(\) \[with S = Unreflected\]|check_step<Unreflected>
 #include "orrery/orrery.hpp"
 
 struct PlainParams {

@@ -1,6 +1,6 @@
 // A step with no process function is rejected at registration, naming the rule.
 // EXPECT: step has no static `process\(In, const Params&, orrery::Context&\) -> Out` function
-// EXPECT: check_step\(\) \[with S = NoProcess\]
+// EXPECT: check_step\(\) \[with S = NoProcess\]|check_step<NoProcess>
 #include "orrery/orrery.hpp"
 
 struct NoProcess {

@@ -1,6 +1,7 @@
 // Static and dynamic pipelines: running, configuring, skipping, branching,
 // status recording, saving, observers — and that both paths agree.
 #include "orrery/orrery.hpp"
+#include "orrery/stpipe/reference_directory.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -148,7 +149,7 @@ struct Recorder : orrery::Observer {
 
 TEST_CASE("a static pipeline runs its steps in order with their parameters") {
     QuietContext ctx;
-    ctx.references().set_ref_dir(ORRERY_TEST_DATA_DIR "/core_refs");
+    orrery::stpipe::use_reference_dir(ctx, ORRERY_TEST_DATA_DIR "/core_refs");
     auto p = orrery::make_pipeline<demo::DemoPipeline>();
     p.step<demo::Offset>().overrides["table"] = ORRERY_TEST_DATA_DIR "/core_refs/table.fits";
     const demo::Total t = p.run(demo::Series{{1, 2, 3}, {}, {}}, ctx);
@@ -229,7 +230,7 @@ TEST_CASE("a branch picks one of two type-checked sub-chains at run time") {
 
 TEST_CASE("the dynamic pipeline gives the same results as the static one") {
     QuietContext ctx;
-    ctx.references().set_ref_dir(ORRERY_TEST_DATA_DIR "/core_refs");
+    orrery::stpipe::use_reference_dir(ctx, ORRERY_TEST_DATA_DIR "/core_refs");
     auto config = tree({{"steps.scale.factor", "1.5"}, {"steps.offset.offset", "-2"}, {"steps.negate.skip", "false"}});
 
     auto stat = orrery::pipeline<"dyn">(demo::Scale{}, demo::Offset{}, demo::Negate{}, demo::Sum{});
@@ -259,7 +260,7 @@ TEST_CASE("the dynamic pipeline checks types when it is built") {
 
 TEST_CASE("observers see start, finish and skip events with positions") {
     QuietContext ctx;
-    ctx.references().set_ref_dir(ORRERY_TEST_DATA_DIR "/core_refs");
+    orrery::stpipe::use_reference_dir(ctx, ORRERY_TEST_DATA_DIR "/core_refs");
     auto rec = std::make_shared<Recorder>();
     ctx.add_observer(rec);
     auto p = orrery::make_pipeline<demo::DemoPipeline>();
@@ -272,7 +273,7 @@ TEST_CASE("save_results writes <root>_<alias> in output_dir") {
     QuietContext ctx;
     auto dir = std::filesystem::temp_directory_path() / "orrery_test_save";
     std::filesystem::remove_all(dir);
-    ctx.input_filename = "/data/jw0001_uncal.fits";
+    ctx.set_input_filename("/data/jw0001_uncal.fits");
     orrery::add_known_suffix("uncal");
     auto p = orrery::pipeline<"s">(demo::Scale{}, demo::Sum{});
     p.configure(tree({{"steps.scale.save_results", "true"}, {"output_dir", dir.c_str()}}));

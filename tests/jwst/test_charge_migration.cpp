@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {

@@ -21,6 +21,7 @@
 #include <limits>
 #include <string>
 
+using namespace orrery;
 using namespace orrery::jwst;
 using Catch::Matchers::Contains;
 

@@ -4,7 +4,7 @@
 // the rate / rateints products; the dynamic (registry) path gives identical products.
 
 #include "orrery/jwst.hpp"
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/rate_io.hpp"
 
@@ -43,7 +43,7 @@ TEST_CASE("calwebb_detector1 reproduces the golden rate and rateints products") 
     for (const std::string scenario : {"clean_small", "cr_sat", "frame_avg"}) {
         INFO(scenario);
         Quiet ctx;
-        ctx.references().set_ref_dir(test::golden_path(scenario + "/ref"));
+        orrery::stpipe::use_reference_dir(ctx, test::golden_path(scenario + "/ref"));
         auto pipeline = make_pipeline<Detector1Pipeline>();
         ParamNode config = golden_config(scenario, pipeline.aliases());
         config.set_path("steps.jump.post_hooks", ParamNode::scalar("test.keep_after_jump", "test"));
@@ -51,7 +51,7 @@ TEST_CASE("calwebb_detector1 reproduces the golden rate and rateints products") 
 
         const RateProducts out = pipeline.run(io::read_ramp(test::golden_path(scenario + "/" + scenario + "_uncal.fits")), ctx);
 
-        io::FitsReader jump(test::golden_path(scenario + "/expected/after_jump.fits"));
+        fits::FitsReader jump(test::golden_path(scenario + "/expected/after_jump.fits"));
         CHECK(test::dq_mismatches(scenario + " after_jump GROUPDQ", AfterJump::ramp.groupdq, jump.read<std::uint8_t, 4>("GROUPDQ")) == 0);
         CHECK(test::dq_mismatches(scenario + " after_jump PIXELDQ", AfterJump::ramp.pixeldq, jump.read<std::uint32_t, 2>("PIXELDQ")) == 0);
 
@@ -69,7 +69,7 @@ TEST_CASE("calwebb_detector1 reproduces the golden rate and rateints products") 
 TEST_CASE("the registered (type-erased) detector1 gives the same products as the static one") {
     const std::string scenario = "cr_sat";
     Quiet ctx;
-    ctx.references().set_ref_dir(test::golden_path(scenario + "/ref"));
+    orrery::stpipe::use_reference_dir(ctx, test::golden_path(scenario + "/ref"));
     auto typed = make_pipeline<Detector1Pipeline>();
     const ParamNode config = golden_config(scenario, typed.aliases());
     typed.configure(config);
@@ -90,7 +90,7 @@ TEST_CASE("the registered (type-erased) detector1 gives the same products as the
 TEST_CASE("a dynamic pipeline of registered detector1 steps gives the same products") {
     const std::string scenario = "frame_avg";
     Quiet ctx;
-    ctx.references().set_ref_dir(test::golden_path(scenario + "/ref"));
+    orrery::stpipe::use_reference_dir(ctx, test::golden_path(scenario + "/ref"));
     auto dyn = DynamicPipeline::from_names({"dq_init", "saturation", "superbias", "linearity", "dark_current", "jump", "ramp_fit"}, "d1");
     const RateProducts got = dyn.run_as<RateProducts>(io::read_ramp(test::golden_path(scenario + "/" + scenario + "_uncal.fits")), ctx);
     test::check_rate_product(scenario + " dynamic rate", got.rate, io::read_rate(test::golden_path(scenario + "/expected/rate.fits")), 1e-5);
@@ -98,7 +98,7 @@ TEST_CASE("a dynamic pipeline of registered detector1 steps gives the same produ
 
 TEST_CASE("MIRI exposures and un-skipped unimplemented steps fail clearly") {
     Quiet ctx;
-    ctx.references().set_ref_dir(test::golden_path("clean_small/ref"));
+    orrery::stpipe::use_reference_dir(ctx, test::golden_path("clean_small/ref"));
     RampModel raw = io::read_ramp(test::golden_path("clean_small/clean_small_uncal.fits"));
     auto pipeline = make_pipeline<Detector1Pipeline>();
     pipeline.configure(golden_config("clean_small", pipeline.aliases()));

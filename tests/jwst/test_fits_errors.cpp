@@ -1,7 +1,7 @@
 // Broken inputs: each must raise orrery::InputError with one line naming the file
 // (and the extension where there is one), never crash or return garbage.
 
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/reference_io.hpp"
 
@@ -17,6 +17,7 @@
 #include "../support/scratch.hpp"
 
 namespace fs = std::filesystem;
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {
@@ -60,7 +61,7 @@ TEST_CASE("real JWST file whose SCI does not match its header") {
                                         {"SCI", "(1, 1, 1, 1)", "(1, 10, 2048, 2048)"});
     WARN(msg);
     // The file itself is readable: header and the 1-pixel array.
-    io::FitsReader r(p);
+    fits::FitsReader r(p);
     CHECK(r.primary_header().get_int("NGROUPS") == 10);
     CHECK(r.read<float, 4>("SCI").size() == 1);
     CHECK(r.has("ASDF"));
@@ -70,7 +71,7 @@ TEST_CASE("real JWST file whose SCI does not match its header") {
 TEST_CASE("missing file, directory, empty file") {
     const fs::path missing = scratch_dir() / "nope_uncal.fits";
     expect_input_error(missing, [&] { (void)io::read_ramp(missing); }, {"no such file"});
-    expect_input_error(scratch_dir(), [&] { io::FitsReader r(scratch_dir()); }, {"directory"});
+    expect_input_error(scratch_dir(), [&] { fits::FitsReader r(scratch_dir()); }, {"directory"});
     const auto empty = write_bytes("empty.fits", {});
     expect_input_error(empty, [&] { (void)io::read_ramp(empty); });
     const auto text = write_bytes("text.fits", std::vector<char>(5000, 'x'));
@@ -120,13 +121,13 @@ TEST_CASE("missing extension, wrong rank, wrong data type, bad keyword") {
     const fs::path gain = golden("cr_sat/ref/gain.fits");
     const auto sci = io::read_ramp(golden("cr_sat/cr_sat_uncal.fits"));
     expect_input_error(gain, [&] { (void)io::read_reference<LinearityRef>(gain, sci); }, {"no COEFFS extension"});
-    io::FitsReader r(gain);
+    fits::FitsReader r(gain);
     expect_input_error(gain, [&] { (void)r.read<float, 2>("NOPE"); }, {"no NOPE extension"});
     expect_input_error(gain, [&] { (void)r.read<float, 3>("SCI"); }, {"SCI", "2 axes", "(48, 40)", "expected 3"});
     expect_input_error(gain, [&] { (void)r.read<std::uint32_t, 2>("SCI"); }, {"SCI", "float32", "integer"});
     // uint16 data do not fit uint8: cfitsio's overflow check.
     const fs::path uncal = golden("cr_sat/cr_sat_uncal.fits");
-    io::FitsReader u(uncal);
+    fits::FitsReader u(uncal);
     expect_input_error(uncal, [&] { (void)u.read<std::uint8_t, 4>("SCI"); }, {"SCI", "uint8"});
     // A rank-2 file passed as a ramp.
     expect_input_error(gain, [&] { (void)io::read_ramp(gain); }, {"SCI", "2 axes"});

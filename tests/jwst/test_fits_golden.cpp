@@ -1,8 +1,8 @@
-// Reading every golden file (uncal, ref/*, expected/*) with FitsReader: stored
+// Reading every golden file (uncal, ref/*, expected/*) with fits::FitsReader: stored
 // types, shapes, two spot pixels and the NaN-ignoring sum per extension, all
 // taken from astropy. Plus read_ramp on the golden uncal files.
 
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 
 #include <catch2/catch.hpp>
@@ -12,8 +12,9 @@
 #include <string>
 #include <vector>
 
+using namespace orrery;
 using namespace orrery::jwst;
-using orrery::jwst::io::FitsReader;
+using orrery::fits::FitsReader;
 
 namespace {
 
@@ -150,7 +151,7 @@ const std::vector<Expect> golden = {
 std::string golden_path(const char* rel) { return std::string(ORRERY_TEST_DATA_DIR) + "/golden/" + rel; }
 
 template <class T, std::size_t R>
-void check_array(FitsReader& r, const Expect& e) {
+void check_array(fits::FitsReader& r, const Expect& e) {
     const auto a = r.read<T, R>(e.ext);
     for (std::size_t i = 0; i < R; ++i) REQUIRE(a.extent(i) == e.shape[i]);
     auto at = [&](const std::vector<std::size_t>& idx) {
@@ -172,7 +173,7 @@ void check_array(FitsReader& r, const Expect& e) {
 }
 
 template <class T>
-void check_rank(FitsReader& r, const Expect& e) {
+void check_rank(fits::FitsReader& r, const Expect& e) {
     switch (e.shape.size()) {
         case 2: check_array<T, 2>(r, e); break;
         case 3: check_array<T, 3>(r, e); break;
@@ -186,7 +187,7 @@ void check_rank(FitsReader& r, const Expect& e) {
 TEST_CASE("every golden extension reads with the right type, shape and values") {
     for (const auto& e : golden) {
         INFO(e.file << " [" << e.ext << "]");
-        FitsReader r(golden_path(e.file));
+        fits::FitsReader r(golden_path(e.file));
         REQUIRE(r.has(e.ext));
         CHECK(r.dtype(e.ext) == e.dtype);
         CHECK(r.shape(e.ext) == e.shape);
@@ -200,7 +201,7 @@ TEST_CASE("every golden extension reads with the right type, shape and values") 
 }
 
 TEST_CASE("uint16 stored as int16 + BZERO reads identically as uint16, float and double") {
-    FitsReader r(golden_path("cr_sat/cr_sat_uncal.fits"));
+    fits::FitsReader r(golden_path("cr_sat/cr_sat_uncal.fits"));
     const auto u = r.read<std::uint16_t, 4>("SCI");
     const auto f = r.read<float, 4>("SCI");
     const auto d = r.read<double, 4>("SCI");
@@ -216,7 +217,7 @@ TEST_CASE("uint16 stored as int16 + BZERO reads identically as uint16, float and
 }
 
 TEST_CASE("headers are read card for card") {
-    FitsReader r(golden_path("cr_sat/cr_sat_uncal.fits"));
+    fits::FitsReader r(golden_path("cr_sat/cr_sat_uncal.fits"));
     const auto h = r.primary_header();
     CHECK(h.cards().size() == 197);  // astropy len(header)
     CHECK(h.cards()[0].substr(0, 30) == "SIMPLE  =                    T");
@@ -276,7 +277,7 @@ TEST_CASE("read_ramp: expected/after_* files are calibrated ramps") {
 TEST_CASE("the pread fast path gives exactly what cfitsio gives") {
     for (const auto& e : golden) {
         INFO(e.file << " [" << e.ext << "]");
-        FitsReader r(golden_path(e.file));
+        fits::FitsReader r(golden_path(e.file));
         std::size_t n = 1;
         for (auto s : e.shape) n *= s;
         auto compare = [&](auto tag, int code) {

@@ -2,8 +2,8 @@
 // cfitsio's fits_write_img, for every element type (BZERO types included), odd sizes
 // and extreme values; rate products read back bit for bit.
 
-#include "orrery/jwst/io/fits_reader.hpp"
-#include "orrery/jwst/io/fits_writer.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
+#include "orrery/array/fits/fits_writer.hpp"
 #include "orrery/jwst/io/rate_io.hpp"
 
 #include "../support/scratch.hpp"
@@ -17,6 +17,7 @@
 #include <limits>
 #include <random>
 
+using namespace orrery;
 using namespace orrery::jwst;
 namespace fs = std::filesystem;
 
@@ -55,7 +56,7 @@ void check_type(const fs::path& dir, const char* name) {
     Header extra;
     extra.set("BUNIT", "DN", "units");
     for (bool direct : {true, false}) {
-        io::FitsWriter w(dir / (std::string(name) + (direct ? "_direct.fits" : "_cfitsio.fits")));
+        fits::FitsWriter w(dir / (std::string(name) + (direct ? "_direct.fits" : "_cfitsio.fits")));
         w.direct_data = direct;
         w.write_primary(Header{});
         w.write_image("A", a, extra);
@@ -63,7 +64,7 @@ void check_type(const fs::path& dir, const char* name) {
         w.commit();
     }
     CHECK(bytes_of(dir / (std::string(name) + "_direct.fits")) == bytes_of(dir / (std::string(name) + "_cfitsio.fits")));
-    io::FitsReader r(dir / (std::string(name) + "_direct.fits"));
+    fits::FitsReader r(dir / (std::string(name) + "_direct.fits"));
     const auto back = r.read<T, 3>("A");
     CHECK(std::memcmp(back.data(), a.data(), a.size() * sizeof(T)) == 0);
 }

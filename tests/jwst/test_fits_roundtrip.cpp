@@ -19,6 +19,7 @@
 #include "../support/scratch.hpp"
 
 namespace fs = std::filesystem;
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {
@@ -43,7 +44,7 @@ TEST_CASE("raw ramp: read -> write raw -> read is identical, header card for car
     const auto in = io::read_ramp(golden("cr_sat/cr_sat_uncal.fits"));
     const auto out = scratch_dir() / "cr_sat_copy_uncal.fits";
     io::write_ramp(in, out, io::RampLayout::raw);
-    io::FitsReader r(out);
+    fits::FitsReader r(out);
     CHECK(r.dtype("SCI") == "uint16");
     CHECK(r.extnames() == std::vector<std::string>{"PRIMARY", "SCI"});
     const auto back = io::read_ramp(out);
@@ -111,7 +112,7 @@ TEST_CASE("calibrated ramp with ERR, ZEROFRAME and provenance keywords") {
     // The input cards come first, unchanged and in order; the new keywords follow.
     REQUIRE(back.primary.cards().size() == m.primary.cards().size() + 6);
     CHECK(std::equal(m.primary.cards().begin(), m.primary.cards().end(), back.primary.cards().begin()));
-    io::FitsReader r(out);
+    fits::FitsReader r(out);
     CHECK(r.dtype("PIXELDQ") == "uint32");
     CHECK(r.dtype("GROUPDQ") == "uint8");
     CHECK(r.header("PIXELDQ").get_int("BZERO") == 2147483648LL);
@@ -136,7 +137,7 @@ TEST_CASE("rate and rateints round trip, layout of algorithms.md §12") {
     CHECK(back.primary.get_string("S_RAMP") == "COMPLETE");
     CHECK(back.primary.get_string("S_GANSCL") == "SKIPPED");
     CHECK(back.meta.gain_factor == 2.0);
-    io::FitsReader r(out);
+    fits::FitsReader r(out);
     CHECK(r.extnames() == std::vector<std::string>{"PRIMARY", "SCI", "ERR", "DQ", "VAR_POISSON", "VAR_RNOISE"});
     CHECK(r.dtype("DQ") == "uint32");
     CHECK(r.header("DQ").get_int("BITPIX") == 32);
@@ -175,7 +176,7 @@ TEST_CASE("writes never overwrite the input and leave nothing behind on failure"
 
     // Mid-write failure (inconsistent arrays are caught before writing; force a cfitsio failure instead).
     {
-        io::FitsWriter w(dir / "partial.fits");
+        fits::FitsWriter w(dir / "partial.fits");
         w.write_primary(m.primary);
         // no commit: abandoned
     }
@@ -195,7 +196,7 @@ TEST_CASE("a GROUPDQ stored as float is a wrong-type error") {
     auto m = io::read_ramp(golden("clean_small/clean_small_uncal.fits"));
     const auto p = scratch_dir() / "float_groupdq.fits";
     {
-        io::FitsWriter w(p);
+        fits::FitsWriter w(p);
         w.write_primary(m.primary);
         w.write_image("SCI", m.sci);
         NdArray<float, 4> gdq(m.sci.shape(), 0.0f);
@@ -252,7 +253,7 @@ TEST_CASE("every reference type round trips through write_reference / read_refer
     CHECK(dark2.avgdrkcr == 0.125);
     REQUIRE(dark2.avdrkcur);
     CHECK(same_bits(*dark2.avdrkcur, *dark.avdrkcur));
-    CHECK(io::FitsReader(dir / "dark.fits").shape("SCI") == std::vector<std::size_t>{14, 48, 40});
+    CHECK(fits::FitsReader(dir / "dark.fits").shape("SCI") == std::vector<std::size_t>{14, 48, 40});
 
     // MIRI-like 4-D dark with 4-D DQ (nints, 1, ny, nx).
     DarkRef miri;
@@ -299,7 +300,7 @@ TEST_CASE("DQ_DEF in a written reference is translated on read") {
     const io::DqDef def = {{1, "DEAD"}, {2, "HOT"}, {4, "SOMETHING_ELSE"}};
     const auto p = scratch_dir() / "mask_dqdef.fits";
     io::write_reference(m, p, &def);
-    io::FitsReader r(p);
+    fits::FitsReader r(p);
     CHECK(r.table_rows("DQ_DEF") == 3);
     CHECK(r.read_string_column("DQ_DEF", "NAME") == std::vector<std::string>{"DEAD", "HOT", "SOMETHING_ELSE"});
     const auto back = io::read_reference<MaskRef>(p, sci);

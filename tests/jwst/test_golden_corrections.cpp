@@ -11,7 +11,7 @@
 #include "orrery/jwst/algorithms/saturation.hpp"
 #include "orrery/jwst/algorithms/superbias.hpp"
 #include "orrery/jwst/dq_flags.hpp"
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/reference_io.hpp"
 
@@ -26,6 +26,7 @@
 #include <sstream>
 #include <string>
 
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {
@@ -65,7 +66,7 @@ FloatDiff compare_sci(const std::string& label, const NdArray<float, 4>& got, co
 
 /// Compare the model with expected/after_<step>.fits, extension by extension.
 void compare_with_golden(const std::string& scenario, const std::string& step, const RampModel& m) {
-    io::FitsReader r(golden(scenario + "/expected/after_" + step + ".fits"));
+    fits::FitsReader r(golden(scenario + "/expected/after_" + step + ".fits"));
     const std::string label = scenario + " after_" + step;
     bool any = false;
     if (r.has("PIXELDQ")) {

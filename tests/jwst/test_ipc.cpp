@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {

@@ -2,7 +2,7 @@
 // the dark_current output) and synthetic ramps exercising each rule on its own.
 
 #include "orrery/jwst/algorithms/jump.hpp"
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/reference_io.hpp"
 
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+using namespace orrery;
 using namespace orrery::jwst;
 namespace fs = std::filesystem;
 
@@ -40,7 +41,7 @@ GoldenInput load_golden(const std::string& scenario) {
     const fs::path dir = golden / scenario;
     GoldenInput in;
     in.model = io::read_ramp(dir / (scenario + "_uncal.fits"));  // exposure metadata
-    io::FitsReader r(dir / "expected" / "after_dark_current.fits");
+    fits::FitsReader r(dir / "expected" / "after_dark_current.fits");
     in.model.sci = r.read<float, 4>("SCI");
     in.model.pixeldq = r.read<std::uint32_t, 2>("PIXELDQ");
     in.model.groupdq = r.read<std::uint8_t, 4>("GROUPDQ");
@@ -71,7 +72,7 @@ std::size_t count_mismatches(const std::string& what, const NdArray<T, R>& got, 
 
 void check_golden(const std::string& scenario) {
     GoldenInput in = load_golden(scenario);
-    io::FitsReader expected(golden / scenario / "expected" / "after_jump.fits");
+    fits::FitsReader expected(golden / scenario / "expected" / "after_jump.fits");
     const auto want_pdq = expected.read<std::uint32_t, 2>("PIXELDQ");
     const auto want_gdq = expected.read<std::uint8_t, 4>("GROUPDQ");
     const auto sci_before = in.model.sci;
@@ -137,7 +138,7 @@ struct Synthetic {
 // Cross-check vectors: random ramps run through stcal (tests/data/jump_xcheck/README.md)
 
 void check_xcheck(const fs::path& file) {
-    io::FitsReader r(file);
+    fits::FitsReader r(file);
     const Header h = r.primary_header();
     RampModel m;
     m.sci = r.read<float, 4>("SCI");

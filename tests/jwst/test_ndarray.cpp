@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+using namespace orrery;
 using namespace orrery::jwst;
 
 TEST_CASE("NdArray indexes in numpy order and views planes through Eigen") {

@@ -7,7 +7,7 @@
 
 #include "orrery/core/errors.hpp"
 #include "orrery/jwst/dq_flags.hpp"
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/rate_io.hpp"
 #include "orrery/jwst/io/reference_io.hpp"
@@ -25,6 +25,7 @@
 #include <sstream>
 #include <string>
 
+using namespace orrery;
 using namespace orrery::jwst;
 namespace dqf = orrery::jwst::dq;
 
@@ -516,8 +517,8 @@ bool same_bits(const A& a, const A& b) {
 
 RampModel golden_ramp(const std::string& scenario) {
     RampModel ramp = io::read_ramp(golden(scenario + "/" + scenario + "_uncal.fits"));
-    io::FitsReader dark(golden(scenario + "/expected/after_dark_current.fits"));
-    io::FitsReader jump(golden(scenario + "/expected/after_jump.fits"));
+    fits::FitsReader dark(golden(scenario + "/expected/after_dark_current.fits"));
+    fits::FitsReader jump(golden(scenario + "/expected/after_jump.fits"));
     ramp.sci = dark.read<float, 4>("SCI");
     ramp.pixeldq = jump.read<std::uint32_t, 2>("PIXELDQ");
     ramp.groupdq = jump.read<std::uint8_t, 4>("GROUPDQ");

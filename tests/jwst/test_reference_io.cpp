@@ -9,6 +9,7 @@
 #include <cmath>
 #include <string>
 
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {

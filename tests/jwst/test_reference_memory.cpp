@@ -34,7 +34,7 @@ namespace {
 struct Quiet : Context {
     explicit Quiet(const fs::path& ref_dir) {
         set_logger(std::make_shared<NullLogger>());
-        references().set_ref_dir(ref_dir);
+        orrery::stpipe::use_reference_dir(*this, ref_dir);
     }
 };
 

@@ -3,7 +3,7 @@
 // undoes, saturation, bad pixels, cosmic rays, and the written file layout
 // (same extensions and dtypes as tests/data/golden/<scenario>/).
 
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/reference_io.hpp"
 #include "orrery/jwst/simulate.hpp"
@@ -19,6 +19,7 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+using namespace orrery;
 using namespace orrery::jwst;
 
 namespace {
@@ -266,7 +267,7 @@ TEST_CASE("write_simulated_exposure: golden layout, readable by the data layer")
     const std::string golden = std::string(ORRERY_TEST_DATA_DIR) + "/golden/cr_sat/";
     // Extension names and stored types match the golden files.
     auto layout = [](const fs::path& p) {
-        io::FitsReader r(p);
+        fits::FitsReader r(p);
         std::vector<std::string> out;
         for (const auto& n : r.extnames()) out.push_back(n == "PRIMARY" ? n : n + ":" + r.dtype(n) + ":" + std::to_string(r.shape(n).size()));
         return out;
@@ -275,7 +276,7 @@ TEST_CASE("write_simulated_exposure: golden layout, readable by the data layer")
     for (const auto& [type, path] : files.references) {
         INFO(type);
         CHECK(layout(path) == layout(golden + "ref/" + type + ".fits"));
-        io::FitsReader r(path);
+        fits::FitsReader r(path);
         CHECK(r.primary_header().get_string("REFTYPE").has_value());
     }
     const auto ramp = io::read_ramp(files.uncal);

@@ -85,8 +85,8 @@ template <class S>
 void check_row_step(const RampModel& in, const fs::path& ref_dir, const typename S::Params& p = {}) {
     INFO(S::name);
     Quiet a, b;
-    a.references().set_ref_dir(ref_dir);
-    b.references().set_ref_dir(ref_dir);
+    orrery::stpipe::use_reference_dir(a, ref_dir);
+    orrery::stpipe::use_reference_dir(b, ref_dir);
     const RampModel want = S::process(in, p, a);
     RampModel got = in;
     auto state = S::prepare(got, p, b);
@@ -121,7 +121,7 @@ TEST_CASE("row steps: prepare + process_rows in any row order + finish equals pr
     check_row_step<GroupScaleStep>(m, refs);  // skipped: NFRAMES=1 is a power of 2
     check_row_step<DQInitStep>(m, refs);
     Quiet ctx;
-    ctx.references().set_ref_dir(refs);
+    orrery::stpipe::use_reference_dir(ctx, refs);
     m = DQInitStep::process(std::move(m), {}, ctx);
     m = SaturationStep::process(std::move(m), {}, ctx);
     check_row_step<SuperBiasStep>(m, refs);
@@ -422,7 +422,7 @@ TEST_CASE("calwebb_detector1 fused and parallel gives the serial products bit fo
 
     auto run_static = [&](int threads) {
         Quiet ctx(threads);
-        ctx.references().set_ref_dir(dir / "ref");
+        orrery::stpipe::use_reference_dir(ctx, dir / "ref");
         auto p = make_pipeline<Detector1Pipeline>();
         p.configure(cfg);
         return p.run(raw, ctx);
@@ -430,7 +430,7 @@ TEST_CASE("calwebb_detector1 fused and parallel gives the serial products bit fo
     const RateProducts serial = run_static(1);
     const RateProducts parallel = run_static(4);
     Quiet ctx(3);
-    ctx.references().set_ref_dir(dir / "ref");
+    orrery::stpipe::use_reference_dir(ctx, dir / "ref");
     DynamicPipeline dyn = DynamicPipeline::from_names({"group_scale", "dq_init", "saturation", "ipc", "superbias", "refpix", "linearity",
                                                        "dark_current", "charge_migration", "jump", "picture_frame", "clean_flicker_noise",
                                                        "persistence", "ramp_fit", "gain_scale"});

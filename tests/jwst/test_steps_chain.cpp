@@ -2,7 +2,7 @@
 // up to dark_current when run as a static pipeline with references resolved from
 // a reference directory; status keys and reference provenance are recorded.
 
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/steps/dark_current.hpp"
 #include "orrery/jwst/steps/dq_init.hpp"
@@ -28,13 +28,13 @@ TEST_CASE("step types reproduce after_dark_current for every golden scenario") {
     for (const std::string scenario : {"clean_small", "cr_sat", "frame_avg"}) {
         INFO(scenario);
         Quiet ctx;
-        ctx.references().set_ref_dir(test::golden_path(scenario + "/ref"));
+        orrery::stpipe::use_reference_dir(ctx, test::golden_path(scenario + "/ref"));
         auto chain = orrery::pipeline<"upto_dark">(GroupScaleStep{}, DQInitStep{}, SaturationStep{}, SuperBiasStep{}, LinearityStep{},
                                                    DarkCurrentStep{});
         chain.configure(test::golden_skips(scenario, chain.aliases()));
         RampModel out = chain.run(io::read_ramp(test::golden_path(scenario + "/" + scenario + "_uncal.fits")), ctx);
 
-        io::FitsReader expected(test::golden_path(scenario + "/expected/after_dark_current.fits"));
+        fits::FitsReader expected(test::golden_path(scenario + "/expected/after_dark_current.fits"));
         CHECK(test::dq_mismatches(scenario + " PIXELDQ", out.pixeldq, expected.read<std::uint32_t, 2>("PIXELDQ")) == 0);
         CHECK(test::dq_mismatches(scenario + " GROUPDQ", out.groupdq, expected.read<std::uint8_t, 4>("GROUPDQ")) == 0);
         const auto sci = test::compare_floats(scenario + " SCI", out.sci, expected.read<float, 4>("SCI"));
@@ -51,7 +51,7 @@ TEST_CASE("step types reproduce after_dark_current for every golden scenario") {
 
 TEST_CASE("override_<reftype>=N/A skips the step and records SKIPPED") {
     Quiet ctx;
-    ctx.references().set_ref_dir(test::golden_path("clean_small/ref"));
+    orrery::stpipe::use_reference_dir(ctx, test::golden_path("clean_small/ref"));
     auto chain = orrery::pipeline<"two">(DQInitStep{}, SuperBiasStep{});
     ParamNode t = ParamNode::map();
     t.set_path("steps.superbias.override_superbias", ParamNode::scalar("N/A", "test"));
@@ -64,7 +64,7 @@ TEST_CASE("override_<reftype>=N/A skips the step and records SKIPPED") {
 
 TEST_CASE("a missing reference directory entry is an input error naming the reference type") {
     Quiet ctx;
-    ctx.references().set_ref_dir(ORRERY_TEST_DATA_DIR "/core_refs");
+    orrery::stpipe::use_reference_dir(ctx, ORRERY_TEST_DATA_DIR "/core_refs");
     auto chain = orrery::pipeline<"one">(DQInitStep{});
     try {
         chain.run(io::read_ramp(test::golden_path("clean_small/clean_small_uncal.fits")), ctx);

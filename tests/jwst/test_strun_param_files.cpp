@@ -47,7 +47,7 @@ Run run_strun(const std::string& name, const std::string& first_arg, const fs::p
     return r;
 }
 
-bool same_bits(const jwst::NdArray<float, 2>& a, const jwst::NdArray<float, 2>& b) {
+bool same_bits(const orrery::NdArray<float, 2>& a, const orrery::NdArray<float, 2>& b) {
     return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 }  // namespace

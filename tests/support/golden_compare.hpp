@@ -5,7 +5,7 @@
 
 #include "orrery/core/param_tree.hpp"
 #include "orrery/jwst/dq_flags.hpp"
-#include "orrery/jwst/ndarray.hpp"
+#include "orrery/array/ndarray.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -44,14 +44,14 @@ std::string index_text(const std::array<std::size_t, R>& shape, std::size_t flat
         idx[a] = flat % shape[a];
         flat /= shape[a];
     }
-    return jwst::shape_text(idx);
+    return orrery::shape_text(idx);
 }
 
 /// Number of differing DQ values; prints the count and the first few differences.
 template <class T, std::size_t R>
-std::size_t dq_mismatches(const std::string& label, const jwst::NdArray<T, R>& got, const jwst::NdArray<T, R>& want) {
+std::size_t dq_mismatches(const std::string& label, const orrery::NdArray<T, R>& got, const orrery::NdArray<T, R>& want) {
     if (got.shape() != want.shape()) {
-        std::cout << label << ": shape " << jwst::shape_text(got.shape()) << " vs " << jwst::shape_text(want.shape()) << "\n";
+        std::cout << label << ": shape " << orrery::shape_text(got.shape()) << " vs " << orrery::shape_text(want.shape()) << "\n";
         return got.size() + want.size() + 1;
     }
     std::size_t bad = 0;
@@ -74,10 +74,10 @@ struct FloatComparison {
 };
 
 template <std::size_t R>
-FloatComparison compare_floats(const std::string& label, const jwst::NdArray<float, R>& got, const jwst::NdArray<float, R>& want) {
+FloatComparison compare_floats(const std::string& label, const orrery::NdArray<float, R>& got, const orrery::NdArray<float, R>& want) {
     FloatComparison c;
     if (got.shape() != want.shape()) {
-        std::cout << label << ": shape " << jwst::shape_text(got.shape()) << " vs " << jwst::shape_text(want.shape()) << "\n";
+        std::cout << label << ": shape " << orrery::shape_text(got.shape()) << " vs " << orrery::shape_text(want.shape()) << "\n";
         c.nan_mismatches = got.size() + want.size() + 1;
         return c;
     }

@@ -129,6 +129,7 @@ StepInfo make_step_info(std::string origin) {
     i.output_type = typeid(step_output_t<S>);
     i.input_type_name = type_name<step_input_t<S>>();
     i.output_type_name = type_name<step_output_t<S>>();
+    i.output_ext = std::string(product_extension<step_output_t<S>>());
     i.origin = std::move(origin);
     i.factory = [] { return std::unique_ptr<AnyStep>(std::make_unique<StepModel<S>>()); };
     detail::set_product_io<step_input_t<S>, step_output_t<S>>(i);
@@ -151,6 +152,7 @@ StepInfo make_pipeline_info(std::string origin) {
     i.input_type_name = type_name<typename Pipe::input>();
     i.output_type_name = type_name<typename Pipe::output>();
     i.children = make_pipeline<P>().aliases();
+    i.output_ext = std::string(product_extension<typename Pipe::output>());
     i.origin = std::move(origin);
     i.factory = [] { return std::unique_ptr<AnyStep>(std::make_unique<PipelineModel<P>>()); };
     detail::set_product_io<typename Pipe::input, typename Pipe::output>(i);

@@ -41,6 +41,17 @@ inline int parse_maximum_cores(const std::string& value, int available = static_
     throw ParameterError("maximum_cores", {}, "the value \"" + value + "\" is not 'quarter', 'half', 'all' or a positive integer");
 }
 
+/// What a run tells the steps it runs: the pipeline and the position in it (for
+/// progress, "[7/15]"), and where products go unless a step says otherwise.
+struct RunInfo {
+    std::string pipeline_name;
+    int step_index = 0;
+    int step_total = 0;
+    std::string input_filename;  // the primary input's path (output naming)
+    std::string output_dir;      // inherited by steps that set none
+    std::string output_file;
+};
+
 /// The identity and outcome slot of the step currently running.
 struct StepScope {
     std::string alias;
@@ -66,12 +77,37 @@ public:
     void warn(std::string_view m) { log(LogLevel::warning, m); }
     void error(std::string_view m) { log(LogLevel::error, m); }
 
+    // ---- services -------------------------------------------------------------
+    /// Make `service` reachable by its type for the rest of the context's life (a client,
+    /// an adapter, configuration): one per type, replaced by a later call.
+    template <class T>
+    void set_service(std::shared_ptr<T> service) {
+        std::lock_guard lock(state_mutex_);
+        services_.insert_or_assign(std::type_index(typeid(T)), std::shared_ptr<void>(std::move(service)));
+    }
+    /// The service registered for T, or null.
+    template <class T>
+    [[nodiscard]] T* find_service() const {
+        std::lock_guard lock(state_mutex_);
+        auto it = services_.find(std::type_index(typeid(T)));
+        return it == services_.end() ? nullptr : static_cast<T*>(it->second.get());
+    }
+    /// The service registered for T; a ConfigError naming the type if there is none.
+    template <class T>
+    [[nodiscard]] T& service() const {
+        if (T* s = find_service<T>()) return *s;
+        throw ConfigError("no service of type " + std::string(typeid(T).name()) + " is registered on the context");
+    }
+
     // ---- references ----------------------------------------------------------
-    [[nodiscard]] ReferenceResolver& references() { return references_; }
-    [[nodiscard]] const ReferenceResolver& references() const { return references_; }
+    /// How reference types are resolved; by default only override_<reftype> values.
+    void set_reference_resolver(std::shared_ptr<const ReferenceResolver> r) {
+        resolver_ = r ? std::move(r) : std::make_shared<const ReferenceResolver>();
+    }
+    [[nodiscard]] const ReferenceResolver& references() const { return *resolver_; }
     /// Resolve a reference type for the current step (honours its override_<reftype>).
     ResolvedReference resolve_reference(const std::string& reftype) {
-        auto r = references_.resolve(scope_.alias, reftype, scope_.overrides);
+        auto r = resolver_->resolve(scope_.alias, reftype, scope_.overrides);
         scope_.references.push_back(reftype + "=" + (r.not_applicable ? std::string("N/A") : r.path.string()));
         return r;
     }
@@ -153,7 +189,7 @@ public:
     /// body(begin, end) over index ranges covering [0, count); called concurrently on disjoint ranges.
     using RangeBody = std::function<void(std::size_t, std::size_t)>;
     using ParallelFor = std::function<void(std::size_t count, int threads, const RangeBody& body)>;
-    /// Install a parallel loop (e.g. orrery/core/tbb_parallel.hpp); the default runs serially.
+    /// Install a parallel loop (e.g. orrery/parallel/tbb_parallel_for.hpp); the default runs serially.
     void set_parallel_for(ParallelFor f) { parallel_for_ = std::move(f); }
     void parallel_for(std::size_t count, const RangeBody& body) const {
         if (count == 0) return;
@@ -226,30 +262,42 @@ public:
         scope_.reason = std::move(reason);
         warn("Step " + scope_.alias + " failed: " + scope_.reason);
     }
+    // ---- the run ----------------------------------------------------------------
+    [[nodiscard]] const RunInfo& run_info() const { return run_; }
+    /// The next step of the current run starts (its position for progress lines).
+    void advance_step() { ++run_.step_index; }
+    /// Set the primary input of what runs next (the command line, per input file).
+    void set_input_filename(std::string path) { run_.input_filename = std::move(path); }
+
+    /// `info` is the run's until the guard ends; then the enclosing run's comes back.
+    class RunInfoScope {
+    public:
+        RunInfoScope(Context& ctx, RunInfo info) : ctx_(ctx), previous_(std::exchange(ctx.run_, std::move(info))) {}
+        ~RunInfoScope() { ctx_.run_ = std::move(previous_); }
+        RunInfoScope(const RunInfoScope&) = delete;  // returned as a prvalue only (guaranteed elision)
+        RunInfoScope& operator=(const RunInfoScope&) = delete;
+
+    private:
+        Context& ctx_;
+        RunInfo previous_;
+    };
+    [[nodiscard]] RunInfoScope scoped_run_info(RunInfo info) { return RunInfoScope(*this, std::move(info)); }
+
     /// Swap in a new scope for a nested step run; returns the previous one.
     StepScope enter_step(StepScope s) { return std::exchange(scope_, std::move(s)); }
     StepScope leave_step(StepScope previous) { return std::exchange(scope_, std::move(previous)); }
 
-    /// Run-wide position for progress ("[7/15]"): set by pipelines.
-    int step_index = 0;
-    int step_total = 0;
-    std::string pipeline_name;
-    /// Set by strun: the primary input's path, used for output naming.
-    std::string input_filename;
-    /// output_dir / output_file inherited by steps that do not set their own.
-    std::string output_dir;
-    std::string output_file;
-
 private:
     [[nodiscard]] std::string logger_name() const {
         std::string n = "orrery";
-        if (!pipeline_name.empty()) n += "." + pipeline_name;
+        if (!run_.pipeline_name.empty()) n += "." + run_.pipeline_name;
         if (!scope_.alias.empty()) n += "." + scope_.alias;
         return n;
     }
 
     std::shared_ptr<Logger> logger_;
-    ReferenceResolver references_;
+    std::shared_ptr<const ReferenceResolver> resolver_ = std::make_shared<const ReferenceResolver>();
+    std::map<std::type_index, std::shared_ptr<void>> services_;
     ParallelFor parallel_for_;
     int max_threads_ = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::atomic<bool> cancelled_{false};
@@ -272,6 +320,7 @@ private:
     std::map<std::string, double> metrics_;
     std::vector<std::shared_ptr<Observer>> observers_;
     StepScope scope_;
+    RunInfo run_;
 };
 
 }  // namespace orrery

@@ -65,19 +65,11 @@ public:
         if (value.type() != input_type())
             throw ConfigError("pipeline '" + name_ + "': input is " + type_name(typeid(void)) + " but step '" + steps_.front()->info().alias +
                               "' takes " + steps_.front()->info().input_type_name);
-        const std::string previous = std::exchange(ctx.pipeline_name, name_);
-        const int prev_index = std::exchange(ctx.step_index, 0);
-        const int prev_total = std::exchange(ctx.step_total, static_cast<int>(steps_.size()));
-        struct Restore {
-            Context& c;
-            std::string name;
-            int index, total;
-            ~Restore() {
-                c.pipeline_name = name;
-                c.step_index = index;
-                c.step_total = total;
-            }
-        } restore{ctx, previous, prev_index, prev_total};
+        RunInfo info = ctx.run_info();
+        info.pipeline_name = name_;
+        info.step_index = 0;
+        info.step_total = static_cast<int>(steps_.size());
+        const auto run_scope = ctx.scoped_run_info(std::move(info));
         std::vector<std::string> uses;
         for (const auto& s : steps_) {
             auto u = s->reference_uses();
@@ -99,7 +91,7 @@ public:
                 i += run.size();
                 continue;
             }
-            ++ctx.step_index;
+            ctx.advance_step();
             value = steps_[i]->run(std::move(value), ctx);
             ++i;
         }

@@ -1,7 +1,9 @@
 #pragma once
-// stpipe output naming: strip one known suffix ("_uncal", "_ramp", a step alias,
-// ...) from the input's basename, then "<root>[_<components>]_<suffix><ext>" in
-// output_dir. Domains add their product suffixes with add_known_suffix().
+// Output naming (stpipe's rule, useful to any chain of steps that writes files):
+// strip one known suffix (a step alias, or a product suffix a layer registers such
+// as "_uncal") from the input's basename, then "<root>[_<components>]_<suffix><ext>"
+// in output_dir, so chaining steps through files replaces the suffix instead of
+// accumulating it. Layers add their product suffixes with add_known_suffix().
 
 #include <cctype>
 #include <cstdlib>
@@ -100,7 +102,7 @@ private:
     std::filesystem::path dir_;
     std::string root_ = "step";
     std::string sep_ = "_";
-    std::string ext_ = ".fits";
+    std::string ext_;
 };
 
 /// The stpipe rule: output_file (basename only) > the input file name > "step_<alias>".

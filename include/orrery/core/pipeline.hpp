@@ -53,7 +53,7 @@ struct StepNode {
 
     template <class PP>
     output run(input in, Context& ctx, const PP&) const {
-        ++ctx.step_index;
+        ctx.advance_step();
         return run_step<S>(config, std::move(in), ctx);
     }
     template <class F>
@@ -265,6 +265,7 @@ public:
     explicit Pipeline(ChainT c) : chain_(std::move(c)) {
         // A definition may name its product suffix (detector1: "rate").
         if constexpr (requires { Def::suffix; }) settings.suffix = std::string(Def::suffix);
+        settings.output_ext = std::string(product_extension<output>());
     }
 
     Params params{};
@@ -291,24 +292,13 @@ public:
 
     /// Run the whole chain. Inlined: no virtual call and no type erasure between steps.
     output run(input in, Context& ctx) const {
-        const std::string previous = std::exchange(ctx.pipeline_name, std::string(name));
-        const int prev_index = std::exchange(ctx.step_index, 0);
-        const int prev_total = std::exchange(ctx.step_total, static_cast<int>(step_count));
-        const std::string prev_dir = ctx.output_dir, prev_file = ctx.output_file;
-        if (settings.output_dir) ctx.output_dir = *settings.output_dir;
-        if (settings.output_file) ctx.output_file = *settings.output_file;
-        struct Restore {
-            Context& c;
-            std::string name, dir, file;
-            int index, total;
-            ~Restore() {
-                c.pipeline_name = name;
-                c.step_index = index;
-                c.step_total = total;
-                c.output_dir = dir;
-                c.output_file = file;
-            }
-        } restore{ctx, previous, prev_dir, prev_file, prev_index, prev_total};
+        RunInfo info = ctx.run_info();
+        info.pipeline_name = std::string(name);
+        info.step_index = 0;
+        info.step_total = static_cast<int>(step_count);
+        if (settings.output_dir) info.output_dir = *settings.output_dir;
+        if (settings.output_file) info.output_file = *settings.output_file;
+        const auto run_scope = ctx.scoped_run_info(std::move(info));
         const auto references = ctx.reference_run(reference_uses());
         return chain_.run(std::move(in), ctx, params);
     }
@@ -373,7 +363,10 @@ private:
     void configure_children(const ParamNode& steps) {
         if (steps.is_null()) return;
         if (!steps.is_map()) throw ParameterError("steps", steps.source(), "expected a mapping of step names");
-        for (const auto& [alias, subtree] : steps.children()) {
+        for (const auto& child : steps.children()) {
+            // Named, not structured bindings: clang 14 does not let a lambda capture those.
+            const std::string& alias = child.first;
+            const ParamNode& subtree = child.second;
             bool found = false;
             for_each_step([&](auto& cfg) {
                 using S = typename std::remove_cvref_t<decltype(cfg)>::step_type_tag;

@@ -23,12 +23,14 @@ struct product_traits {
     static T load(const std::filesystem::path&) = delete;
     /// Write `value` using `namer` (e.g. namer.path(suffix)); return the paths written.
     static std::vector<std::filesystem::path> save(const T&, const OutputNamer&, std::string_view /*suffix*/) { return {}; }
-    /// Record a step status under `key` (meta.cal_step) on the value.
+    /// Record a step status under `key` (e.g. a status keyword in a file header) on the value.
     static void record_status(T&, std::string_view /*key*/, StepStatus) {}
-    /// Record a reference file used (R_<TYPE> keywords).
+    /// Record a reference file used by a step (its type and path).
     static void record_reference(T&, std::string_view /*reftype*/, std::string_view /*path*/) {}
     /// The file name the value came from (output_use_model); empty if unknown.
     static std::string filename(const T&) { return {}; }
+    // Optional: `static constexpr std::string_view extension = ".fits";` — the file type
+    // a saved product gets when output_ext is not set (otherwise the input's own).
 };
 
 }  // namespace orrery
@@ -39,6 +41,13 @@ template <class T>
 concept Saveable = requires { requires product_traits<T>::saveable; };
 template <class T>
 concept Loadable = requires { requires product_traits<T>::loadable; };
+
+/// The extension product_traits<T> declares for saved products, or "" (then the input's).
+template <class T>
+constexpr std::string_view product_extension() {
+    if constexpr (requires { product_traits<T>::extension; }) return product_traits<T>::extension;
+    else return {};
+}
 
 /// One-line human summary of a product, if product_traits<T> provides `summary(const T&)`.
 template <class T>

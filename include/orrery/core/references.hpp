@@ -1,13 +1,16 @@
 #pragma once
-// Reference resolution: override_<reftype> (a path, or "N/A" = not applicable)
-// > the reference directory (--ref-dir / ORRERY_REF_DIR: DIR/<reftype>.fits)
-// > an error naming the reference type and where it looked.
-// Also: how long loaded references are kept (ReferenceRetention) and the interface
-// a cache of loaded references implements so the context can release them.
+// Reference data a step declares by type (S::reference_types): how a type is
+// resolved to a file (a ReferenceResolver service on the Context), how long loaded
+// references are kept (ReferenceRetention), and the interface a cache of loaded
+// references implements so the context can release them.
+//
+// The core resolves only explicit per-step overrides (override_<reftype>: a path, or
+// "N/A" = not applicable). Where files are looked up otherwise is a layer's policy:
+// the stpipe layer's ReferenceDirectory (orrery/stpipe/reference_directory.hpp)
+// adds a reference directory.
 
 #include "orrery/core/errors.hpp"
 
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -18,11 +21,11 @@ namespace orrery {
 
 /// How long references loaded through a Context stay in memory.
 enum class ReferenceRetention {
-    /// Default (one exposure, e.g. the command line): a reference type is released after the
+    /// Default (one run, e.g. the command line): a reference type is released after the
     /// last step of the run that declares it, and everything at the end of the run — the
     /// references never add up to the whole set while the data is in memory.
     until_last_use,
-    /// For the Context's lifetime: a benchmark loop or many exposures read each file once.
+    /// For the Context's lifetime: a benchmark loop or many inputs read each file once.
     keep,
 };
 
@@ -42,60 +45,47 @@ struct ResolvedReference {
     std::string origin;          // "override_mask", "ref-dir", ...
 };
 
+/// Per-step override_<reftype> values.
+using ReferenceOverrides = std::map<std::string, std::string>;
+
+/// Resolves a step's reference type to a file. This base honours overrides only; a
+/// layer derives from it to add its own lookup (and installs it with
+/// Context::set_reference_resolver).
 class ReferenceResolver {
 public:
-    ReferenceResolver() {
-        if (const char* env = std::getenv("ORRERY_REF_DIR"); env && *env) ref_dir_ = env;
-    }
-    void set_ref_dir(std::filesystem::path dir) { ref_dir_ = std::move(dir); }
-    [[nodiscard]] const std::optional<std::filesystem::path>& ref_dir() const { return ref_dir_; }
+    virtual ~ReferenceResolver() = default;
 
     /// Resolve without touching the file system beyond an existence check.
-    [[nodiscard]] ResolvedReference resolve(const std::string& step, const std::string& reftype,
-                                            const std::map<std::string, std::string>& overrides) const {
-        ResolvedReference r{reftype, {}, false, {}};
-        if (auto it = overrides.find(reftype); it != overrides.end()) {
-            r.origin = "override_" + reftype;
-            if (it->second == "N/A" || it->second == "n/a") {
-                r.not_applicable = true;
-                return r;
-            }
-            r.path = std::filesystem::absolute(it->second);
-            if (!std::filesystem::is_regular_file(r.path))
-                throw InputError("step '" + step + "': reference file " + r.path.string() + " given by override_" + reftype +
-                                 " does not exist");
-            return r;
-        }
-        if (ref_dir_) {
-            for (const char* ext : {".fits", ".asdf"}) {
-                auto candidate = *ref_dir_ / (reftype + ext);
-                if (std::filesystem::is_regular_file(candidate)) {
-                    r.path = std::filesystem::absolute(candidate);
-                    r.origin = "ref-dir";
-                    return r;
-                }
-            }
-            throw InputError("step '" + step + "': no '" + reftype + "' reference file: looked for " +
-                             (*ref_dir_ / (reftype + ".fits")).string() + " (set --steps." + step + ".override_" + reftype +
-                             "=PATH or N/A)");
-        }
-        throw InputError("step '" + step + "': no '" + reftype +
-                         "' reference file: no reference directory given (use --ref-dir DIR or ORRERY_REF_DIR, or --steps." +
-                         step + ".override_" + reftype + "=PATH)");
+    [[nodiscard]] virtual ResolvedReference resolve(const std::string& step, const std::string& reftype,
+                                                    const ReferenceOverrides& overrides) const {
+        if (auto r = from_override(step, reftype, overrides)) return *r;
+        throw InputError("step '" + step + "': no '" + reftype + "' reference file: set --steps." + step + ".override_" + reftype +
+                         "=PATH (or N/A), or give a reference directory");
     }
 
-    /// The path a lookup would use, or nullopt (for --dry-run plans; never throws).
-    [[nodiscard]] std::string describe(const std::string& reftype, const std::map<std::string, std::string>& overrides) const {
+    /// Where a lookup would go, for --dry-run plans; never throws.
+    [[nodiscard]] virtual std::string describe(const std::string& reftype, const ReferenceOverrides& overrides) const {
         if (auto it = overrides.find(reftype); it != overrides.end()) return it->second + " (override_" + reftype + ")";
-        if (ref_dir_) {
-            auto candidate = *ref_dir_ / (reftype + ".fits");
-            return candidate.string() + (std::filesystem::exists(candidate) ? "" : " (missing)");
-        }
         return "(no reference directory)";
     }
 
-private:
-    std::optional<std::filesystem::path> ref_dir_;
+protected:
+    /// The override for `reftype`, if the step has one: N/A, or an existing file.
+    [[nodiscard]] static std::optional<ResolvedReference> from_override(const std::string& step, const std::string& reftype,
+                                                                        const ReferenceOverrides& overrides) {
+        auto it = overrides.find(reftype);
+        if (it == overrides.end()) return std::nullopt;
+        ResolvedReference r{reftype, {}, false, "override_" + reftype};
+        if (it->second == "N/A" || it->second == "n/a") {
+            r.not_applicable = true;
+            return r;
+        }
+        r.path = std::filesystem::absolute(it->second);
+        if (!std::filesystem::is_regular_file(r.path))
+            throw InputError("step '" + step + "': reference file " + r.path.string() + " given by override_" + reftype +
+                             " does not exist");
+        return r;
+    }
 };
 
 }  // namespace orrery

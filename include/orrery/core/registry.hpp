@@ -44,6 +44,7 @@ struct StepInfo {
     bool default_skip = false;
     std::vector<ParamSchema> params;           // the step's own parameters
     std::vector<std::string> reference_types;  // each adds override_<reftype>
+    std::string output_ext;                    // default of the built-in output_ext (the output product's)
     std::type_index input_type = typeid(void);
     std::type_index output_type = typeid(void);
     std::string input_type_name, output_type_name;
@@ -119,10 +120,7 @@ public:
             if (pkg.empty() && e.class_name == name) return &e;
             if (e.alias == alias && (pkg.empty() || e.package == pkg)) hits.push_back(&e);
         }
-        if (hits.empty()) {
-            // Class names are case-insensitive on the last component in stpipe lookups? No: exact only.
-            return nullptr;
-        }
+        if (hits.empty()) return nullptr;  // class names match exactly, as stpipe's do
         if (hits.size() > 1) {
             std::string msg = "step alias '" + std::string(alias) + "' is ambiguous: registered by " + hits[0]->class_name + " (" +
                               hits[0]->origin + ")";
@@ -168,7 +166,10 @@ private:
 
 inline std::vector<ParamSchema> StepInfo::builtin_params() const {
     auto out = params_schema<StepSettings>();
-    for (auto& p : out) p.builtin = true;
+    for (auto& p : out) {
+        p.builtin = true;
+        if (p.name == "output_ext") p.default_value = to_node(output_ext);
+    }
     for (const auto& r : reference_types) {
         ParamSchema s;
         s.name = "override_" + r;

@@ -108,7 +108,7 @@ public:
     explicit RowStageOf(const StepConfig<S>& cfg) : cfg_(cfg) {}
 
     void begin_typed(T& data, Context& ctx) {
-        ++ctx.step_index;
+        ctx.advance_step();
         run_.emplace(cfg_, ctx);
         if (cfg_.settings.skip) {
             run_->skipped(data);

@@ -31,7 +31,10 @@ struct StepConfig {
     ReferenceOverrides overrides;
     ParamNode explicit_values = ParamNode::map();  // every value set by configure(), with its source
 
-    StepConfig() { settings.skip = step_traits<S>::default_skip; }
+    StepConfig() {
+        settings.skip = step_traits<S>::default_skip;
+        settings.output_ext = std::string(product_extension<step_output_t<S>>());
+    }
 };
 
 /// Keys that identify rather than configure a step in parameter files.
@@ -95,12 +98,12 @@ inline std::string standalone_suffix(std::string_view class_name) {
 /// Output namer for a step's products, honouring inherited output_dir/output_file.
 template <class T>
 OutputNamer step_output_namer(const StepSettings& s, const Context& ctx, const T& value, const std::string& alias) {
-    std::string input = ctx.input_filename;
+    std::string input = ctx.run_info().input_filename;
     if (s.output_use_model || input.empty()) {
         if (auto f = product_traits<T>::filename(value); !f.empty()) input = f;
     }
-    std::string output_file = s.output_file.value_or(s.search_output_file ? ctx.output_file : std::string{});
-    std::string output_dir = s.output_dir.value_or(ctx.output_dir);
+    std::string output_file = s.output_file.value_or(s.search_output_file ? ctx.run_info().output_file : std::string{});
+    std::string output_dir = s.output_dir.value_or(ctx.run_info().output_dir);
     return make_output_namer(output_file, input, output_dir, s.output_ext, alias);
 }
 
@@ -146,9 +149,9 @@ public:
         : cfg_(cfg), ctx_(ctx), scope_{std::string(T::name), std::string(T::class_name), cfg.overrides, StepStatus::not_set, {}, {}} {
         event_.alias = scope_.alias;
         event_.class_name = scope_.class_name;
-        event_.pipeline = ctx.pipeline_name;
-        event_.index = ctx.step_index;
-        event_.total = ctx.step_total;
+        event_.pipeline = ctx.run_info().pipeline_name;
+        event_.index = ctx.run_info().step_index;
+        event_.total = ctx.run_info().step_total;
         event_.started = std::chrono::steady_clock::now();
         event_.wall_start = std::chrono::system_clock::now();
         if (ctx.has_observers()) event_.parameters = cfg.explicit_values.to_string();
@@ -181,7 +184,7 @@ public:
         if (cfg_.settings.save_results && status != StepStatus::skipped) {
             if constexpr (Saveable<Out>) {
                 const std::string suffix =
-                    cfg_.settings.suffix.value_or(ctx_.pipeline_name.empty() ? standalone_suffix(T::class_name) : alias());
+                    cfg_.settings.suffix.value_or(ctx_.run_info().pipeline_name.empty() ? standalone_suffix(T::class_name) : alias());
                 for (const auto& p : product_traits<Out>::save(out, step_output_namer(cfg_.settings, ctx_, out, alias()), suffix)) {
                     event_.outputs.push_back(p.string());
                     ctx_.info("Saved model in " + p.string());

@@ -1,8 +1,12 @@
 #pragma once
-// stpipe's built-in parameters, present on every step, plus one
-// override_<reftype> per reference type (kept apart: their names depend on the step).
+// The built-in parameters every step has (the names and meanings of stpipe's, so
+// that parameter files round-trip with it), plus one override_<reftype> per
+// reference type (kept apart: their names depend on the step). output_ext starts
+// as the step's output product's extension (product_traits<T>::extension), empty
+// for products that declare none (then saved files take the input's extension).
 
 #include "orrery/core/params.hpp"
+#include "orrery/core/references.hpp"
 
 #include <map>
 #include <optional>
@@ -17,7 +21,7 @@ struct StepSettings {
     std::optional<std::string> suffix;
     std::optional<std::string> output_file;
     std::optional<std::string> output_dir;
-    std::string output_ext = ".fits";
+    std::string output_ext;
     bool output_use_model = false;
     bool output_use_index = true;
     bool search_output_file = true;
@@ -25,10 +29,6 @@ struct StepSettings {
     std::vector<std::string> pre_hooks;
     std::vector<std::string> post_hooks;
 };
-
-/// override_<reftype> values: a path, "N/A" (not applicable: the step is skipped),
-/// or absent (the context's reference resolver decides).
-using ReferenceOverrides = std::map<std::string, std::string>;
 
 }  // namespace orrery
 
@@ -38,7 +38,7 @@ ORRERY_PARAMS(orrery::StepSettings,
     (suffix, "Default suffix for output files"),
     (output_file, "File to save output to"),
     (output_dir, "Directory path for output files"),
-    (output_ext, "Output file type"),
+    (output_ext, "Output file type (default: the product's own, e.g. .fits)"),
     (output_use_model, "When saving use `DataModel.meta.filename`"),
     (output_use_index, "Append index"),
     (search_output_file, "Use outputfile define in parent step"),

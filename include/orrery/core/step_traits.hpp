@@ -71,7 +71,7 @@ struct step_traits {
         if constexpr (requires { S::description; }) return std::string_view(S::description);
         else return std::string_view{};
     }();
-    /// Status key (meta.cal_step); empty = the step records no status.
+    /// Status key recorded on the product (product_traits<T>::record_status); empty = none.
     static constexpr std::string_view status_key = [] {
         if constexpr (requires { S::status_key; }) return std::string_view(S::status_key);
         else return std::string_view{};

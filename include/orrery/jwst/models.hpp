@@ -3,8 +3,8 @@
 // (numpy axis order) plus typed exposure metadata and the primary header,
 // carried card for card to the outputs.
 
-#include "orrery/jwst/header.hpp"
-#include "orrery/jwst/ndarray.hpp"
+#include "orrery/array/header.hpp"
+#include "orrery/array/ndarray.hpp"
 
 #include <cstdint>
 #include <filesystem>

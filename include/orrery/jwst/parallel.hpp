@@ -8,7 +8,7 @@
 //   parallel_rows(ctx, threads, ny, 8, [&](std::size_t y0, std::size_t y1) { ... });
 
 #include "orrery/core/context.hpp"
-#include "orrery/core/tbb_parallel.hpp"
+#include "orrery/parallel/tbb_parallel_for.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -7,7 +7,7 @@
 #include "orrery/core/output_naming.hpp"
 #include "orrery/core/product.hpp"
 #include "orrery/jwst/algorithms/ramp_fit/fitopt_model.hpp"
-#include "orrery/jwst/io/fits_writer.hpp"
+#include "orrery/array/fits/fits_writer.hpp"
 #include "orrery/jwst/io/product_header.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/rate_io.hpp"
@@ -75,7 +75,7 @@ namespace io {
 /// Write the optional ramp-fit product (_fitopt).
 inline void write_fitopt(const FitOptModel& f, const ModelBase& source, const std::filesystem::path& out) {
     jwst::detail::ensure_parent(out);
-    FitsWriter w(out, source.filename);
+    fits::FitsWriter w(out, source.filename);
     w.write_primary(output_primary_header(source));
     w.write_image("SLOPE", f.slope);
     w.write_image("SIGSLOPE", f.sigslope);
@@ -101,6 +101,7 @@ template <>
 struct orrery::product_traits<orrery::jwst::RampModel> {
     static constexpr bool saveable = true;
     static constexpr bool loadable = true;
+    static constexpr std::string_view extension = ".fits";
     static orrery::jwst::RampModel load(const std::filesystem::path& p) { return orrery::jwst::io::read_ramp(p); }
     static std::vector<std::filesystem::path> save(const orrery::jwst::RampModel& m, const OutputNamer& namer, std::string_view suffix) {
         const auto path = namer.path(suffix);
@@ -132,6 +133,7 @@ template <>
 struct orrery::product_traits<orrery::jwst::RateProducts> {
     static constexpr bool saveable = true;
     static constexpr bool loadable = false;
+    static constexpr std::string_view extension = ".fits";
     static std::vector<std::filesystem::path> save(const orrery::jwst::RateProducts& p, const OutputNamer& namer, std::string_view suffix) {
         const bool indexed = suffix == "ramp_fit";
         const auto rate = indexed ? namer.path(suffix, {"0"}) : namer.path(suffix);

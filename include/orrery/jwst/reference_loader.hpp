@@ -7,6 +7,7 @@
 // reads each reference file once.
 
 #include "orrery/core/context.hpp"
+#include "orrery/stpipe/reference_directory.hpp"  // stpipe::use_reference_dir for the steps' users
 #include "orrery/jwst/io/reference_io.hpp"
 #include "orrery/jwst/models.hpp"
 

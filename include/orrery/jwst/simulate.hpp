@@ -17,7 +17,7 @@
 // The true flux image (DN/s, linear, dark excluded) is kept for slope checks.
 
 #include "orrery/jwst/dq_flags.hpp"
-#include "orrery/jwst/io/fits_writer.hpp"
+#include "orrery/array/fits/fits_writer.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/reference_write.hpp"
 #include "orrery/jwst/models.hpp"
@@ -575,7 +575,7 @@ namespace sim {
 template <std::size_t R, std::size_t Q>
 void write_sci_err_dq(const std::filesystem::path& out, const Header& h, const NdArray<float, R>& sci, float err,
                       const NdArray<std::uint32_t, Q>& dqa) {
-    io::FitsWriter w(out);
+    fits::FitsWriter w(out);
     w.write_primary(h);
     w.write_image("SCI", sci);
     w.write_image("ERR", NdArray<float, R>(sci.shape(), err));

@@ -26,14 +26,15 @@
 
 #include "orrery/core/any_step.hpp"
 #include "orrery/core/any_value.hpp"
-#include "orrery/core/config/parameter_files.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
-#include "orrery/core/malloc_policy.hpp"
 #include "orrery/core/output_naming.hpp"
 #include "orrery/core/registry.hpp"
 #include "orrery/core/run_step.hpp"
-#include "orrery/core/tbb_parallel.hpp"
+#include "orrery/parallel/tbb_parallel_for.hpp"
+#include "orrery/stpipe/parameter_files.hpp"
+#include "orrery/stpipe/reference_directory.hpp"
+#include "support/malloc_policy.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -89,7 +90,7 @@ void print_usage(std::ostream& out, Mode mode, const std::string& prog) {
 const StepInfo& resolve_target(const std::string& target, ParamNode& user_tree) {
     std::error_code ec;
     if (std::filesystem::is_regular_file(target, ec)) {
-        user_tree = config::load_parameter_file(target);
+        user_tree = stpipe::load_parameter_file(target);
         const ParamNode* cls = user_tree.find("class");
         if (!cls || !cls->is_scalar() || cls->text().empty())
             throw ConfigError("parameter file " + target + " does not name the 'class' to run");
@@ -116,7 +117,7 @@ void print_plan(std::ostream& out, const AnyStep& step, const ParamNode& merged,
     out << "plan for " << info.alias << " (" << info.class_name << "), " << kind_text(info.kind) << "\n";
     if (inputs.empty()) out << "  inputs: none\n";
     for (const auto& in : inputs) out << "  input: " << in << " (not read: dry run)\n";
-    const auto& ref = ctx.references().ref_dir();
+    const auto ref = stpipe::reference_dir(ctx);
     out << "  reference directory: " << (ref ? ref->string() : std::string("none")) << "\n";
     for (const auto& p : pars_files) out << "  parameter reference file: " << p.string() << "\n";
     if (!user_file.empty()) out << "  parameter file: " << user_file << "\n";
@@ -181,8 +182,9 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 void prepare_context(Context& ctx, const Options& o) {
     ctx.set_logger(make_logger(o));
     ctx.set_parallel_for(tbb_parallel_for());
-    if (o.ref_dir) ctx.references().set_ref_dir(*o.ref_dir);
-    if (const auto& dir = ctx.references().ref_dir()) {
+    ctx.set_reference_resolver(std::make_shared<stpipe::ReferenceDirectory>(
+        o.ref_dir ? stpipe::ReferenceDirectory(*o.ref_dir) : stpipe::ReferenceDirectory::from_environment()));
+    if (const auto dir = stpipe::reference_dir(ctx)) {
         std::error_code ec;
         if (!std::filesystem::is_directory(*dir, ec))
             throw ConfigError("reference directory " + dir->string() + (o.ref_dir ? " (--ref-dir)" : " (ORRERY_REF_DIR)") + " does not exist");
@@ -200,8 +202,8 @@ struct Configuration {
 /// input, saves its result.
 Configuration configure_step(AnyStep& step, const Invocation& inv, const ParamNode& user_tree, Mode mode, bool has_inputs, Context& ctx) {
     Configuration c;
-    config::ParameterSources sources{ctx.references().ref_dir(), user_tree, inv.parameters};
-    c.merged = config::merged_parameters(step, sources, ctx, &c.pars_files);
+    stpipe::ParameterSources sources{stpipe::reference_dir(ctx), user_tree, inv.parameters};
+    c.merged = stpipe::merged_parameters(step, sources, ctx, &c.pars_files);
     for (const auto& p : c.pars_files) ctx.info("Using parameter reference file " + p.string());
     step.configure(c.merged);
     if (mode == Mode::run) {
@@ -258,7 +260,7 @@ void save_pipeline_product(const AnyValue& result, AnyStep& step, Context& ctx, 
     const StepInfo& info = step.info();
     auto& s = step.settings();
     if (info.kind != StepKind::pipeline || !s.save_results || !info.save_output) return;
-    const OutputNamer namer = make_output_namer(s.output_file.value_or(""), ctx.input_filename, s.output_dir.value_or(""), s.output_ext, info.alias);
+    const OutputNamer namer = make_output_namer(s.output_file.value_or(""), ctx.run_info().input_filename, s.output_dir.value_or(""), s.output_ext, info.alias);
     const std::string suffix = s.suffix.value_or(standalone_suffix(info.class_name));
     for (const auto& p : info.save_output(result, namer, suffix)) {
         outputs.push_back(p.string());
@@ -283,7 +285,7 @@ void report_products(const AnyValue& result, const StepInfo& info, const RunObse
 int run_input(const std::string& input, AnyStep& step, Context& ctx, const RunObservers& obs, const Options& o, const std::string& prog, Streams io) {
     const StepInfo& info = step.info();
     const std::filesystem::path path = input_path(input, step);
-    ctx.input_filename = path.string();
+    ctx.set_input_filename(path.string());
     if (obs.ledger) obs.ledger->begin_input(path.string());
     obs.outputs->clear();
     const std::string label = info.alias + " on " + path.filename().string();
@@ -402,7 +404,7 @@ int run_command(std::span<const std::string> args, Mode mode, const std::string&
     const std::vector<std::string> inputs(inv.positionals.begin() + 1, inv.positionals.end());
     const Configuration cfg = configure_step(*step, inv, user_tree, mode, !inputs.empty(), ctx);
     if (o.save_parameters) {
-        config::write_asdf_file(config::export_config(*step, ctx), *o.save_parameters);
+        stpipe::write_asdf_file(stpipe::export_config(*step, ctx), *o.save_parameters);
         ctx.info("Step/Pipeline parameters saved to '" + *o.save_parameters + "'");
     }
     if (o.dry_run) {

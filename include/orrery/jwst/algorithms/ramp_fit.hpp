@@ -26,7 +26,7 @@
 #include "orrery/jwst/algorithms/ramp_fit/pixel_fit.hpp"
 #include "orrery/jwst/algorithms/ramp_fit/rows.hpp"
 #include "orrery/jwst/models.hpp"
-#include "orrery/jwst/ndarray.hpp"
+#include "orrery/array/ndarray.hpp"
 
 #include <algorithm>
 #include <array>

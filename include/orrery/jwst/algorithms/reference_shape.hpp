@@ -5,7 +5,7 @@
 
 #include "orrery/core/errors.hpp"
 #include "orrery/jwst/models.hpp"
-#include "orrery/jwst/ndarray.hpp"
+#include "orrery/array/ndarray.hpp"
 
 #include <array>
 #include <cstddef>

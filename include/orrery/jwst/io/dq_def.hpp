@@ -6,8 +6,8 @@
 // array is used verbatim.
 
 #include "orrery/jwst/dq_flags.hpp"
-#include "orrery/jwst/io/fits_reader.hpp"
-#include "orrery/jwst/ndarray.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
+#include "orrery/array/ndarray.hpp"
 
 #include <array>
 #include <cstdint>
@@ -24,7 +24,7 @@ struct DqDefRow {
 using DqDef = std::vector<DqDefRow>;
 
 /// The DQ_DEF table of a reference file, or nullopt when absent or empty.
-inline std::optional<DqDef> read_dq_def(FitsReader& r) {
+inline std::optional<DqDef> read_dq_def(fits::FitsReader& r) {
     if (!r.has("DQ_DEF")) return std::nullopt;
     const auto values = r.read_column<std::int64_t>("DQ_DEF", "VALUE");
     const auto names = r.read_string_column("DQ_DEF", "NAME");

@@ -5,9 +5,9 @@
 // from several threads at once. For a large reference used row block by row block
 // (the DARK inside the fused row steps): only the rows in use are ever in memory.
 
-#include "orrery/jwst/io/fits_error.hpp"
-#include "orrery/jwst/io/fits_reader.hpp"
-#include "orrery/jwst/io/raw_image_read.hpp"
+#include "orrery/array/fits/fits_error.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
+#include "orrery/array/fits/raw_image_read.hpp"
 #include "orrery/jwst/io/subarray.hpp"
 
 #include <fcntl.h>
@@ -32,10 +32,10 @@ public:
     /// The `extname` image of `r`, cut to `cut` (rows and columns of its last two axes); every
     /// leading axis is flattened into planes in file order. nullopt when the extension is not
     /// stored as plain float32 (compressed, scaled, another type): read it whole instead.
-    [[nodiscard]] static std::optional<ImageRows> open(FitsReader& r, std::string_view extname, const SubarrayCut& cut) {
+    [[nodiscard]] static std::optional<ImageRows> open(fits::FitsReader& r, std::string_view extname, const SubarrayCut& cut) {
         const auto shape = r.shape(extname);
         const auto raw = r.raw_image(extname);
-        if (!raw || raw->kind != detail::RawKind::f32 || shape.size() < 2) return std::nullopt;
+        if (!raw || raw->kind != fits::detail::RawKind::f32 || shape.size() < 2) return std::nullopt;
         ImageRows rows;
         rows.path_ = r.path();
         rows.ext_ = std::string(extname);
@@ -43,12 +43,12 @@ public:
         rows.file_ny_ = shape[shape.size() - 2];
         rows.file_nx_ = shape[shape.size() - 1];
         if (cut.y0 + cut.ny > rows.file_ny_ || cut.x0 + cut.nx > rows.file_nx_)
-            input_error(r.path(), "extension " + rows.ext_ + ": the science region lies outside the image");
+            fits::input_error(r.path(), "extension " + rows.ext_ + ": the science region lies outside the image");
         rows.cut_ = cut;
         rows.planes_ = 1;
         for (std::size_t a = 0; a + 2 < shape.size(); ++a) rows.planes_ *= shape[a];
         const int fd = ::open(r.path().c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) input_error(r.path(), std::string("cannot open: ") + std::strerror(errno));
+        if (fd < 0) fits::input_error(r.path(), std::string("cannot open: ") + std::strerror(errno));
         rows.fd_ = std::make_shared<const Descriptor>(fd);
         return rows;
     }
@@ -67,9 +67,9 @@ public:
             return offset_ + static_cast<long long>(((p * file_ny_ + cut_.y0 + y) * file_nx_ + cut_.x0) * sizeof(float));
         };
         if (nx == file_nx_) {  // whole rows: one contiguous range
-            detail::pread_all(fd_->fd, out, (y1 - y0) * nx * sizeof(float), at(y0), path_, ext_);
+            fits::detail::pread_all(fd_->fd, out, (y1 - y0) * nx * sizeof(float), at(y0), path_, ext_);
         } else {
-            for (std::size_t y = y0; y < y1; ++y) detail::pread_all(fd_->fd, out + (y - y0) * nx, nx * sizeof(float), at(y), path_, ext_);
+            for (std::size_t y = y0; y < y1; ++y) fits::detail::pread_all(fd_->fd, out + (y - y0) * nx, nx * sizeof(float), at(y), path_, ext_);
         }
         if constexpr (std::endian::native == std::endian::big) return;
         const std::size_t n = (y1 - y0) * nx;

@@ -8,10 +8,10 @@
 // ASDF metadata extension is not written.
 
 #include "orrery/jwst/io/exposure_meta.hpp"
-#include "orrery/jwst/io/fits_reader.hpp"
-#include "orrery/jwst/io/fits_writer.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
+#include "orrery/array/fits/fits_writer.hpp"
 #include "orrery/jwst/io/product_header.hpp"
-#include "orrery/jwst/io/keywords.hpp"
+#include "orrery/array/fits/keywords.hpp"
 #include "orrery/jwst/io/status_keywords.hpp"
 #include "orrery/jwst/models.hpp"
 
@@ -28,7 +28,7 @@ template <std::size_t R>
 inline void require_shape(const std::filesystem::path& file, const char* ext, const std::array<std::size_t, R>& got,
                           const std::array<std::size_t, R>& want) {
     if (got != want)
-        input_error(file, "extension " + std::string(ext) + " has shape " + shape_text(got) + ", expected " + shape_text(want));
+        fits::input_error(file, "extension " + std::string(ext) + " has shape " + shape_text(got) + ", expected " + shape_text(want));
 }
 
 /// The SCI shape must agree with the primary header. NIRSpec IRS2 ramps (3200 rows
@@ -37,17 +37,17 @@ inline void check_ramp_against_header(const std::filesystem::path& file, const H
     std::array<std::size_t, 4> got{sci[0], sci[1], sci[2], sci[3]};
     std::array<std::size_t, 4> want = got;
     std::string names;
-    const auto intstart = keyword_int(h, "INTSTART", file);
-    const auto intend = keyword_int(h, "INTEND", file);
+    const auto intstart = fits::keyword_int(h, "INTSTART", file);
+    const auto intend = fits::keyword_int(h, "INTEND", file);
     if (intstart && intend) {
         want[0] = static_cast<std::size_t>(*intend - *intstart + 1);
         names = "INTEND-INTSTART+1";
-    } else if (auto n = keyword_int(h, "NINTS", file)) {
+    } else if (auto n = fits::keyword_int(h, "NINTS", file)) {
         want[0] = static_cast<std::size_t>(*n);
         names = "NINTS";
     }
     auto take = [&](std::size_t axis, const char* key) {
-        if (auto v = keyword_int(h, key, file)) {
+        if (auto v = fits::keyword_int(h, key, file)) {
             want[axis] = static_cast<std::size_t>(*v);
             names += std::string(names.empty() ? "" : ", ") + key;
         }
@@ -58,7 +58,7 @@ inline void check_ramp_against_header(const std::filesystem::path& file, const H
     const bool irs2 = want[2] == 2048 && got[2] == 3200;
     if (irs2) want[2] = 3200;
     if (got != want)
-        input_error(file, "SCI extension has shape " + shape_text(got) + " but the primary header describes " + shape_text(want) +
+        fits::input_error(file, "SCI extension has shape " + shape_text(got) + " but the primary header describes " + shape_text(want) +
                               " (" + names + ")");
 }
 
@@ -67,7 +67,7 @@ inline void check_ramp_against_header(const std::filesystem::path& file, const H
 /// Read a raw (`_uncal`) or calibrated ramp file. Absent PIXELDQ/GROUPDQ become zeros;
 /// absent ERR stays empty. The primary header is kept card for card.
 inline RampModel read_ramp(const std::filesystem::path& path) {
-    FitsReader r(path);
+    fits::FitsReader r(path);
     RampModel m;
     m.primary = r.primary_header();
     m.meta = parse_exposure_meta(m.primary, path);
@@ -75,12 +75,12 @@ inline RampModel read_ramp(const std::filesystem::path& path) {
     m.filename = path.filename().string();
     m.source = std::filesystem::absolute(path);
 
-    if (!r.has("SCI")) input_error(path, "no SCI extension");
+    if (!r.has("SCI")) fits::input_error(path, "no SCI extension");
     const auto sci_shape = r.shape("SCI");
     if (sci_shape.size() != 4) {
         std::string s = "(";
         for (std::size_t i = 0; i < sci_shape.size(); ++i) s += (i ? ", " : "") + std::to_string(sci_shape[i]);
-        input_error(path, "SCI extension has " + std::to_string(sci_shape.size()) + " axes, shape " + s +
+        fits::input_error(path, "SCI extension has " + std::to_string(sci_shape.size()) + " axes, shape " + s +
                               "), expected 4 (nints, ngroups, ny, nx)");
     }
     detail::check_ramp_against_header(path, m.primary, sci_shape);
@@ -126,7 +126,7 @@ inline void write_ramp(const RampModel& m, const std::filesystem::path& out, Ram
         for (std::size_t i = 0; i < m.sci.size(); ++i) {
             const float v = m.sci[i];
             if (!(v >= 0.0f && v <= 65535.0f) || std::floor(v) != v)
-                input_error(out, "cannot write SCI as raw uint16: element " + std::to_string(i) + " is " + std::to_string(v));
+                fits::input_error(out, "cannot write SCI as raw uint16: element " + std::to_string(i) + " is " + std::to_string(v));
         }
     } else {
         if (m.pixeldq.shape() != std::array<std::size_t, 2>{s[2], s[3]} || m.groupdq.shape() != s ||
@@ -134,7 +134,7 @@ inline void write_ramp(const RampModel& m, const std::filesystem::path& out, Ram
             (m.zeroframe && m.zeroframe->shape() != std::array<std::size_t, 3>{s[0], s[2], s[3]}))
             throw orrery::InternalError(out.string() + ": RampModel arrays disagree with SCI shape " + shape_text(s));
     }
-    FitsWriter w(out, m.source);
+    fits::FitsWriter w(out, m.source);
     w.write_primary(output_primary_header(m));
     Header dn;
     dn.set("BUNIT", "DN", "physical units of the array values");

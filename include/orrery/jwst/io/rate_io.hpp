@@ -5,8 +5,8 @@
 // rateints INT_TIMES table (orrery keeps its metadata in the FITS headers).
 
 #include "orrery/jwst/io/exposure_meta.hpp"
-#include "orrery/jwst/io/fits_reader.hpp"
-#include "orrery/jwst/io/fits_writer.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
+#include "orrery/array/fits/fits_writer.hpp"
 #include "orrery/jwst/io/product_header.hpp"
 #include "orrery/jwst/io/status_keywords.hpp"
 #include "orrery/jwst/models.hpp"
@@ -20,7 +20,7 @@ namespace detail {
 
 template <class Model, std::size_t R>
 Model read_rate_product(const std::filesystem::path& path) {
-    FitsReader r(path);
+    fits::FitsReader r(path);
     Model m;
     m.primary = r.primary_header();
     m.meta = parse_exposure_meta(m.primary, path);
@@ -31,7 +31,7 @@ Model read_rate_product(const std::filesystem::path& path) {
     const auto shape = m.sci.shape();
     auto same = [&](const char* ext, const auto& a) {
         if (a.shape() != shape)
-            input_error(path, "extension " + std::string(ext) + " has shape " + shape_text(a.shape()) + ", SCI has " + shape_text(shape));
+            fits::input_error(path, "extension " + std::string(ext) + " has shape " + shape_text(a.shape()) + ", SCI has " + shape_text(shape));
     };
     r.read_into("ERR", m.err);
     same("ERR", m.err);
@@ -51,7 +51,7 @@ void write_rate_product(const Model& m, const std::filesystem::path& out) {
     const auto shape = m.sci.shape();
     if (m.err.shape() != shape || m.dq.shape() != shape || m.var_poisson.shape() != shape || m.var_rnoise.shape() != shape)
         throw orrery::InternalError(out.string() + ": rate arrays disagree with SCI shape " + shape_text(shape));
-    FitsWriter w(out, m.source);
+    fits::FitsWriter w(out, m.source);
     w.write_primary(output_primary_header(m));
     Header rate, var;
     rate.set("BUNIT", "DN/s", "physical units of the array values");

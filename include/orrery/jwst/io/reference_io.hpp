@@ -10,9 +10,9 @@
 // read_dark_rows: a DARK with its SCI planes left in the file (read by rows later).
 
 #include "orrery/jwst/io/dq_def.hpp"
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/io/image_rows.hpp"
-#include "orrery/jwst/io/keywords.hpp"
+#include "orrery/array/fits/keywords.hpp"
 #include "orrery/jwst/io/subarray.hpp"
 #include "orrery/jwst/models.hpp"
 
@@ -38,13 +38,13 @@ inline std::string dims_text(const std::vector<std::size_t>& s) {
 /// against the plane size of the primary array.
 class RefArrayReader {
 public:
-    RefArrayReader(FitsReader& r, std::size_t plane_ny, std::size_t plane_nx, const SubarrayCut& cut)
+    RefArrayReader(fits::FitsReader& r, std::size_t plane_ny, std::size_t plane_nx, const SubarrayCut& cut)
         : r_(r), ny_(plane_ny), nx_(plane_nx), cut_(cut) {}
 
     [[nodiscard]] std::vector<std::size_t> shape(const char* ext) {
         auto s = r_.shape(ext);
         if (s.size() < 2 || s[s.size() - 2] != ny_ || s[s.size() - 1] != nx_)
-            input_error(r_.path(), "extension " + std::string(ext) + " has shape " + dims_text(s) + ", expected planes of " +
+            fits::input_error(r_.path(), "extension " + std::string(ext) + " has shape " + dims_text(s) + ", expected planes of " +
                                        std::to_string(ny_) + " x " + std::to_string(nx_));
         return s;
     }
@@ -52,7 +52,7 @@ public:
     NdArray<T, R> read(const char* ext) {
         const auto s = shape(ext);
         if (s.size() != R)
-            input_error(r_.path(), "extension " + std::string(ext) + " has " + std::to_string(s.size()) + " axes, shape " +
+            fits::input_error(r_.path(), "extension " + std::string(ext) + " has " + std::to_string(s.size()) + " axes, shape " +
                                        dims_text(s) + ", expected " + std::to_string(R));
         if (cut_.y0 == 0 && cut_.x0 == 0 && cut_.ny == ny_ && cut_.nx == nx_) return r_.read<T, R>(ext);
         return r_.read_yx_section<T, R>(ext, cut_.y0, cut_.ny, cut_.x0, cut_.nx);
@@ -72,7 +72,7 @@ public:
             case 3: { auto a = read<T, 3>(ext); out = reshaped<R>(std::move(a), to, s); break; }
             case 4: { auto a = read<T, 4>(ext); out = reshaped<R>(std::move(a), to, s); break; }
             default:
-                input_error(r_.path(), "extension " + std::string(ext) + " has " + std::to_string(s.size()) + " axes, shape " +
+                fits::input_error(r_.path(), "extension " + std::string(ext) + " has " + std::to_string(s.size()) + " axes, shape " +
                                            dims_text(s) + ", expected 2 to 4");
         }
         return out;
@@ -84,7 +84,7 @@ public:
     std::array<std::size_t, R> shape_as(const char* ext) {
         const auto s = shape(ext);
         if (s.size() < 2 || s.size() > 4)
-            input_error(r_.path(), "extension " + std::string(ext) + " has " + std::to_string(s.size()) + " axes, shape " +
+            fits::input_error(r_.path(), "extension " + std::string(ext) + " has " + std::to_string(s.size()) + " axes, shape " +
                                        dims_text(s) + ", expected 2 to 4");
         std::array<std::size_t, R> to{};
         to.fill(1);
@@ -122,7 +122,7 @@ private:
         return out;
     }
 
-    FitsReader& r_;
+    fits::FitsReader& r_;
     std::size_t ny_, nx_;
     SubarrayCut cut_;
 };
@@ -132,13 +132,13 @@ inline void translate_if_defined(std::optional<DqDef>& def, auto& dq) {
 }
 
 /// Everything of a DARK but SCI (DQ untranslated: the caller applies DQ_DEF).
-inline void read_dark_rest(FitsReader& r, RefArrayReader& a, DarkRef& ref) {
+inline void read_dark_rest(fits::FitsReader& r, RefArrayReader& a, DarkRef& ref) {
     const auto& path = r.path();
     if (r.has("DQ")) ref.dq = a.template read_as<std::uint32_t, 3>("DQ");
     else ref.dq = NdArray<std::uint32_t, 3>({1, a.cut().ny, a.cut().nx}, 0u);
-    if (auto v = keyword_int(ref.primary, "NFRAMES", path)) ref.nframes = *v;
-    if (auto v = keyword_int(ref.primary, "GROUPGAP", path)) ref.groupgap = *v;
-    ref.avgdrkcr = keyword_double(ref.primary, "AVGDRKCR", path);
+    if (auto v = fits::keyword_int(ref.primary, "NFRAMES", path)) ref.nframes = *v;
+    if (auto v = fits::keyword_int(ref.primary, "GROUPGAP", path)) ref.groupgap = *v;
+    ref.avgdrkcr = fits::keyword_double(ref.primary, "AVGDRKCR", path);
     if (r.has("AVDRKCUR")) ref.avdrkcur = a.template read<float, 2>("AVDRKCUR");
 }
 
@@ -148,28 +148,28 @@ inline void read_dark_rest(FitsReader& r, RefArrayReader& a, DarkRef& ref) {
 template <class Ref>
 Ref read_reference(const std::filesystem::path& path, const ModelBase& science) {
     static_assert(std::is_base_of_v<RefBase, Ref>, "read_reference: not a reference struct from models.hpp");
-    FitsReader r(path);
+    fits::FitsReader r(path);
     Ref ref;
     ref.primary = r.primary_header();
     ref.path = path.string();
 
     if constexpr (std::is_same_v<Ref, IpcRef>) {
-        if (!r.has("SCI")) input_error(path, "no SCI extension");
+        if (!r.has("SCI")) fits::input_error(path, "no SCI extension");
         const auto s = r.shape("SCI");
         if (s.size() == 2) ref.kernel = r.read<float, 2>("SCI");
         else if (s.size() == 4) ref.per_pixel = r.read<float, 4>("SCI");
-        else input_error(path, "extension SCI has shape " + detail::dims_text(s) + ", expected a 2-D or 4-D IPC kernel");
-        if (auto x = keyword_int(ref.primary, "SUBSTRT1", path)) ref.geometry.substrt1 = *x;
-        if (auto y = keyword_int(ref.primary, "SUBSTRT2", path)) ref.geometry.substrt2 = *y;
-        if (auto x = keyword_int(ref.primary, "SUBSIZE1", path)) ref.geometry.subsize1 = *x;
-        if (auto y = keyword_int(ref.primary, "SUBSIZE2", path)) ref.geometry.subsize2 = *y;
+        else fits::input_error(path, "extension SCI has shape " + detail::dims_text(s) + ", expected a 2-D or 4-D IPC kernel");
+        if (auto x = fits::keyword_int(ref.primary, "SUBSTRT1", path)) ref.geometry.substrt1 = *x;
+        if (auto y = fits::keyword_int(ref.primary, "SUBSTRT2", path)) ref.geometry.substrt2 = *y;
+        if (auto x = fits::keyword_int(ref.primary, "SUBSIZE1", path)) ref.geometry.subsize1 = *x;
+        if (auto y = fits::keyword_int(ref.primary, "SUBSIZE2", path)) ref.geometry.subsize2 = *y;
         return ref;
     } else {
         const char* main_ext = std::is_same_v<Ref, MaskRef> ? "DQ" : std::is_same_v<Ref, LinearityRef> ? "COEFFS" : "SCI";
-        if (!r.has(main_ext)) input_error(path, std::string("no ") + main_ext + " extension");
+        if (!r.has(main_ext)) fits::input_error(path, std::string("no ") + main_ext + " extension");
         const auto ms = r.shape(main_ext);
         if (ms.size() < 2)
-            input_error(path, "extension " + std::string(main_ext) + " has shape " + detail::dims_text(ms) + ", expected at least 2 axes");
+            fits::input_error(path, "extension " + std::string(main_ext) + " has shape " + detail::dims_text(ms) + ", expected at least 2 axes");
         const std::size_t ny = ms[ms.size() - 2], nx = ms[ms.size() - 1];
         const SubarrayCut cut = reference_cut(path, ref.primary, ny, nx, science, ref.geometry);
         detail::RefArrayReader a(r, ny, nx, cut);
@@ -193,7 +193,7 @@ Ref read_reference(const std::filesystem::path& path, const ModelBase& science) 
             detail::read_dark_rest(r, a, ref);
         } else if constexpr (std::is_same_v<Ref, GainRef>) {
             ref.sci = a.template read<float, 2>("SCI");
-            ref.gain_factor = keyword_double(ref.primary, "GAINFACT", path);
+            ref.gain_factor = fits::keyword_double(ref.primary, "GAINFACT", path);
         } else if constexpr (std::is_same_v<Ref, ReadnoiseRef>) {
             ref.sci = a.template read<float, 2>("SCI");
         } else {
@@ -219,13 +219,13 @@ struct DarkRowsRef {
 /// The DARK for `science` with SCI left in the file; nullopt when SCI is not stored as plain
 /// float32 (read_reference<DarkRef> reads it whole then). Same checks and errors as read_reference.
 inline std::optional<DarkRowsRef> read_dark_rows(const std::filesystem::path& path, const ModelBase& science) {
-    FitsReader r(path);
+    fits::FitsReader r(path);
     DarkRef ref;
     ref.primary = r.primary_header();
     ref.path = path.string();
-    if (!r.has("SCI")) input_error(path, "no SCI extension");
+    if (!r.has("SCI")) fits::input_error(path, "no SCI extension");
     const auto ms = r.shape("SCI");
-    if (ms.size() < 2) input_error(path, "extension SCI has shape " + detail::dims_text(ms) + ", expected at least 2 axes");
+    if (ms.size() < 2) fits::input_error(path, "extension SCI has shape " + detail::dims_text(ms) + ", expected at least 2 axes");
     const std::size_t ny = ms[ms.size() - 2], nx = ms[ms.size() - 1];
     const SubarrayCut cut = reference_cut(path, ref.primary, ny, nx, science, ref.geometry);
     detail::RefArrayReader a(r, ny, nx, cut);

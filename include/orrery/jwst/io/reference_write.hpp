@@ -9,7 +9,7 @@
 // modelled and not written. Writes are atomic (FitsWriter).
 
 #include "orrery/jwst/io/dq_def.hpp"
-#include "orrery/jwst/io/fits_writer.hpp"
+#include "orrery/array/fits/fits_writer.hpp"
 #include "orrery/jwst/models.hpp"
 
 #include <filesystem>
@@ -34,8 +34,8 @@ inline Header reference_header(const RefBase& ref) {
     return h;
 }
 
-inline void write_dq_def(FitsWriter& w, const DqDef& def) {
-    TableColumn bit{"BIT", "J", {}, {}, {}}, value{"VALUE", "K", {}, {}, {}}, name{"NAME", "40A", {}, {}, {}},
+inline void write_dq_def(fits::FitsWriter& w, const DqDef& def) {
+    fits::TableColumn bit{"BIT", "J", {}, {}, {}}, value{"VALUE", "K", {}, {}, {}}, name{"NAME", "40A", {}, {}, {}},
         desc{"DESCRIPTION", "80A", {}, {}, {}};
     for (const auto& row : def) {
         int b = 0;
@@ -50,7 +50,7 @@ inline void write_dq_def(FitsWriter& w, const DqDef& def) {
 
 template <class F>
 void write_ref(const RefBase& ref, const std::filesystem::path& out, const DqDef* def, Header h, F&& images) {
-    FitsWriter w(out);
+    fits::FitsWriter w(out);
     w.write_primary(h);
     images(w);
     if (def && !def->empty()) write_dq_def(w, *def);
@@ -61,22 +61,22 @@ void write_ref(const RefBase& ref, const std::filesystem::path& out, const DqDef
 }  // namespace detail
 
 inline void write_reference(const MaskRef& r, const std::filesystem::path& out, const DqDef* def = nullptr) {
-    detail::write_ref(r, out, def, detail::reference_header(r), [&](FitsWriter& w) { w.write_image("DQ", r.dq); });
+    detail::write_ref(r, out, def, detail::reference_header(r), [&](fits::FitsWriter& w) { w.write_image("DQ", r.dq); });
 }
 inline void write_reference(const SaturationRef& r, const std::filesystem::path& out, const DqDef* def = nullptr) {
-    detail::write_ref(r, out, def, detail::reference_header(r), [&](FitsWriter& w) {
+    detail::write_ref(r, out, def, detail::reference_header(r), [&](fits::FitsWriter& w) {
         w.write_image("SCI", r.sci);
         w.write_image("DQ", r.dq);
     });
 }
 inline void write_reference(const SuperbiasRef& r, const std::filesystem::path& out, const DqDef* def = nullptr) {
-    detail::write_ref(r, out, def, detail::reference_header(r), [&](FitsWriter& w) {
+    detail::write_ref(r, out, def, detail::reference_header(r), [&](fits::FitsWriter& w) {
         w.write_image("SCI", r.sci);
         w.write_image("DQ", r.dq);
     });
 }
 inline void write_reference(const LinearityRef& r, const std::filesystem::path& out, const DqDef* def = nullptr) {
-    detail::write_ref(r, out, def, detail::reference_header(r), [&](FitsWriter& w) {
+    detail::write_ref(r, out, def, detail::reference_header(r), [&](fits::FitsWriter& w) {
         w.write_image("COEFFS", r.coeffs);
         w.write_image("DQ", r.dq);
     });
@@ -86,7 +86,7 @@ inline void write_reference(const DarkRef& r, const std::filesystem::path& out, 
     detail::set_int_if_different(h, "NFRAMES", r.nframes, "Number of frames per group");
     detail::set_int_if_different(h, "GROUPGAP", r.groupgap, "Number of frames dropped between groups");
     if (r.avgdrkcr) h.set("AVGDRKCR", *r.avgdrkcr, "Average dark current");
-    detail::write_ref(r, out, def, h, [&](FitsWriter& w) {
+    detail::write_ref(r, out, def, h, [&](fits::FitsWriter& w) {
         const auto& s = r.sci.shape();
         if (s[0] == 1) {
             NdArray<float, 3> sci3;
@@ -111,13 +111,13 @@ inline void write_reference(const DarkRef& r, const std::filesystem::path& out, 
 inline void write_reference(const GainRef& r, const std::filesystem::path& out) {
     Header h = detail::reference_header(r);
     if (r.gain_factor) h.set("GAINFACT", *r.gain_factor, "Gain scale factor");
-    detail::write_ref(r, out, nullptr, h, [&](FitsWriter& w) { w.write_image("SCI", r.sci); });
+    detail::write_ref(r, out, nullptr, h, [&](fits::FitsWriter& w) { w.write_image("SCI", r.sci); });
 }
 inline void write_reference(const ReadnoiseRef& r, const std::filesystem::path& out) {
-    detail::write_ref(r, out, nullptr, detail::reference_header(r), [&](FitsWriter& w) { w.write_image("SCI", r.sci); });
+    detail::write_ref(r, out, nullptr, detail::reference_header(r), [&](fits::FitsWriter& w) { w.write_image("SCI", r.sci); });
 }
 inline void write_reference(const IpcRef& r, const std::filesystem::path& out) {
-    detail::write_ref(r, out, nullptr, detail::reference_header(r), [&](FitsWriter& w) {
+    detail::write_ref(r, out, nullptr, detail::reference_header(r), [&](fits::FitsWriter& w) {
         if (r.is_per_pixel()) w.write_image("SCI", r.per_pixel);
         else w.write_image("SCI", r.kernel);
     });

@@ -3,7 +3,7 @@
 // meta.cal_step.<step> -> S_* (COMPLETE/SKIPPED/...) and meta.ref_file.<reftype>
 // -> R_* (reference file name). Writers set them; readers parse them back.
 
-#include "orrery/jwst/header.hpp"
+#include "orrery/array/header.hpp"
 #include "orrery/jwst/models.hpp"
 
 #include <array>

@@ -42,8 +42,8 @@ struct Detector1Pipeline {
 
     static void save_calibrated_ramp(RampModel& model, const Params& p, Context& ctx) {
         if (!p.save_calibrated_ramp) return;
-        const auto namer = make_output_namer(ctx.output_file, ctx.input_filename.empty() ? model.filename : ctx.input_filename,
-                                             ctx.output_dir, ".fits", std::string(name));
+        const auto namer = make_output_namer(ctx.run_info().output_file, ctx.run_info().input_filename.empty() ? model.filename : ctx.run_info().input_filename,
+                                             ctx.run_info().output_dir, ".fits", std::string(name));
         for (const auto& path : product_traits<RampModel>::save(model, namer, "ramp")) ctx.info("Saved calibrated ramp in " + path.string());
     }
 

@@ -148,9 +148,9 @@ private:
         model.average_dark_current = a.zero() ? NdArray<float, 2>{} : a.array({model.ny(), model.nx()});
     }
     static void save_dark(const DarkRef& dark, const std::string& file, Context& ctx) {
-        const std::filesystem::path out = std::filesystem::path(file).is_absolute() || ctx.output_dir.empty()
+        const std::filesystem::path out = std::filesystem::path(file).is_absolute() || ctx.run_info().output_dir.empty()
                                               ? std::filesystem::path(file)
-                                              : std::filesystem::path(ctx.output_dir) / file;
+                                              : std::filesystem::path(ctx.run_info().output_dir) / file;
         io::write_dark_reference(dark, out);
         ctx.info("Saved the dark as subtracted in " + out.string());
     }

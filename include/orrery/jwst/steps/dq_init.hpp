@@ -2,7 +2,7 @@
 // dq_init: PIXELDQ/GROUPDQ from the MASK reference (and an optional user DQ file).
 
 #include "orrery/jwst/algorithms/dq_init.hpp"
-#include "orrery/jwst/io/fits_reader.hpp"
+#include "orrery/array/fits/fits_reader.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
 #include <cstddef>
@@ -51,7 +51,7 @@ struct DQInitStep {
 private:
     static std::optional<NdArray<std::uint32_t, 2>> load_user_dq(const Params& p) {
         if (!p.user_supplied_dq || p.user_supplied_dq->empty()) return std::nullopt;
-        io::FitsReader reader(*p.user_supplied_dq);
+        fits::FitsReader reader(*p.user_supplied_dq);
         return reader.read<std::uint32_t, 2>(reader.has("DQ") ? "DQ" : "PRIMARY");
     }
 };

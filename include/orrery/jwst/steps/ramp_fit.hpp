@@ -77,8 +77,8 @@ struct RampFitStep {
 
 private:
     static void save_fitopt(const FitOptModel& fitopt, const Params& p, const RampModel& model, Context& ctx) {
-        const auto namer = make_output_namer(p.opt_name, ctx.input_filename.empty() ? model.filename : ctx.input_filename,
-                                             ctx.output_dir, ".fits", "ramp_fit");
+        const auto namer = make_output_namer(p.opt_name, ctx.run_info().input_filename.empty() ? model.filename : ctx.run_info().input_filename,
+                                             ctx.run_info().output_dir, ".fits", "ramp_fit");
         const auto path = p.opt_name.empty() ? namer.path("fitopt") : namer.path("");
         io::write_fitopt(fitopt, model, path);
         ctx.info("Saved the optional fit results in " + path.string());

@@ -156,7 +156,7 @@ public:
             V vp = last_vp[k], r = vr[k];
             if (nints > 1) {
                 vp = inv_p_exp[k] > 0.0 ? 1.0 / inv_p_exp[k] : inv_p_exp[k];
-                vp = (vp >= LARGE_VARIANCE_THRESHOLD) | (vp < 0.0) ? zero : vp;
+                vp = ((vp >= LARGE_VARIANCE_THRESHOLD) | (vp < 0.0)) ? zero : vp;
                 r = inv_r_exp[k] > 0.0 ? 1.0 / inv_r_exp[k] : inv_r_exp[k];
                 r = r >= LARGE_VARIANCE_THRESHOLD ? zero : r;
             }
@@ -225,7 +225,7 @@ private:
                 const V den = rn * rn + diff * g;
                 V snr = diff * g / sqrt_lanes(den);
                 snr = snr < 0.0 ? zero : snr;
-                snr = (den <= 0.0) | (g == 0.0) ? zero : snr;
+                snr = ((den <= 0.0) | (g == 0.0)) ? zero : snr;
                 const M below = (snr < 5.0) + (snr < 10.0) + (snr < 20.0) + (snr < 50.0) + (snr < 100.0);
                 self.classes_[i * kPairs + k] = static_cast<int>((5 + below[0]) * kWeightPowerCount + (5 + below[1]));
             }

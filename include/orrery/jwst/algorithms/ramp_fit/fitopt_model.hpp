@@ -3,7 +3,7 @@
 // returned when RampFitParams::save_opt is set.
 
 #include "orrery/jwst/models.hpp"
-#include "orrery/jwst/ndarray.hpp"
+#include "orrery/array/ndarray.hpp"
 
 namespace orrery::jwst {
 

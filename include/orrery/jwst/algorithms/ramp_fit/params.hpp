@@ -2,7 +2,7 @@
 // Parameters of ramp fitting (stpipe RampFitStep spec, stpipe-compat.md §2) and
 // the average dark current the fit adds to the Poisson variance.
 
-#include "orrery/jwst/ndarray.hpp"
+#include "orrery/array/ndarray.hpp"
 
 #include <cstddef>
 #include <optional>

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <string>
 
-namespace orrery::jwst::io {
+namespace orrery::fits {
 
 /// cfitsio's short text for a status code, e.g. "tried to move past end of file".
 inline std::string cfitsio_text(int status) {
@@ -38,4 +38,4 @@ inline std::string cfitsio_text(int status) {
                              cause);
 }
 
-}  // namespace orrery::jwst::io
+}  // namespace orrery::fits

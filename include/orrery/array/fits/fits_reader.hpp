@@ -8,12 +8,12 @@
 // Built on cfitsio directly rather than CCfits: raw 80-character cards are needed
 // to carry headers card for card, and reads must land in caller-owned buffers.
 
-#include "orrery/jwst/header.hpp"
-#include "orrery/jwst/io/fits_error.hpp"
-#include "orrery/jwst/io/fits_file.hpp"
-#include "orrery/jwst/io/fits_types.hpp"
-#include "orrery/jwst/io/raw_image_read.hpp"
-#include "orrery/jwst/ndarray.hpp"
+#include "orrery/array/header.hpp"
+#include "orrery/array/fits/fits_error.hpp"
+#include "orrery/array/fits/fits_file.hpp"
+#include "orrery/array/fits/fits_types.hpp"
+#include "orrery/array/fits/raw_image_read.hpp"
+#include "orrery/array/ndarray.hpp"
 
 #include <fitsio.h>
 
@@ -28,7 +28,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace orrery::jwst::io {
+namespace orrery::fits {
 
 class FitsReader {
 public:
@@ -371,4 +371,4 @@ private:
     FitsHandle file_;
 };
 
-}  // namespace orrery::jwst::io
+}  // namespace orrery::fits

@@ -3,13 +3,13 @@
 // export_config): every parameter's current value, children in run order.
 
 #include "orrery/core/any_step.hpp"
-#include "orrery/core/config/step_config.hpp"
+#include "orrery/stpipe/step_config.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/registry.hpp"
 
 #include <string>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 inline StepConfigDoc export_config(const AnyStep& step, const Context& ctx) {
     StepConfigDoc doc;
@@ -33,4 +33,4 @@ inline StepConfigDoc export_config(const AnyStep& step, const Context& ctx) {
     return doc;
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

@@ -23,8 +23,8 @@
 // always with a '.', as YAML 1.1 requires), strings plain when that cannot be
 // misread and single-quoted otherwise, lists in flow style.
 
-#include "orrery/core/config/asdf_reader.hpp"
-#include "orrery/core/config/step_config.hpp"
+#include "orrery/stpipe/asdf_reader.hpp"
+#include "orrery/stpipe/step_config.hpp"
 #include "orrery/core/errors.hpp"
 #include "orrery/core/param_tree.hpp"
 #include "orrery/core/version.hpp"
@@ -37,7 +37,7 @@
 #include <string>
 #include <system_error>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 namespace detail {
 
@@ -267,4 +267,4 @@ inline void write_asdf_file(const StepConfigDoc& doc, const std::filesystem::pat
     }
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 namespace detail {
 
@@ -215,4 +215,4 @@ inline ParamNode read_cfg_file(const std::filesystem::path& path) {
     return read_cfg_text(text, path.string());
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

@@ -6,7 +6,7 @@
 // Only conversions that are exact and cannot overflow are taken here (the result
 // is identical to cfitsio's); everything else falls back to cfitsio.
 
-#include "orrery/jwst/io/fits_error.hpp"
+#include "orrery/array/fits/fits_error.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -24,7 +24,7 @@
 #include <utility>
 #include <vector>
 
-namespace orrery::jwst::io::detail {
+namespace orrery::fits::detail {
 
 /// Stored element kinds the fast path understands.
 enum class RawKind { u8, i16, u16, i32, u32, f32, f64, unsupported };
@@ -136,4 +136,4 @@ bool read_raw_image(const std::filesystem::path& path, const std::string& ext, l
     }
 }
 
-}  // namespace orrery::jwst::io::detail
+}  // namespace orrery::fits::detail

@@ -21,7 +21,7 @@
 
 extern "C" int ffpbyt(fitsfile* fptr, LONGLONG nbytes, void* buffer, int* status);
 
-namespace orrery::jwst::io::detail {
+namespace orrery::fits::detail {
 
 /// Whether T's values can be written byte for byte (with the BZERO top-bit flip).
 template <class T>
@@ -73,4 +73,4 @@ int write_raw_image(fitsfile* f, const T* values, std::size_t n) {
     return status;
 }
 
-}  // namespace orrery::jwst::io::detail
+}  // namespace orrery::fits::detail

@@ -3,7 +3,7 @@
 // variants so that names containing '[' or '!' are taken literally rather than as
 // cfitsio extended-filename syntax.
 
-#include "orrery/jwst/io/fits_error.hpp"
+#include "orrery/array/fits/fits_error.hpp"
 
 #include <fitsio.h>
 
@@ -11,7 +11,7 @@
 #include <memory>
 #include <system_error>
 
-namespace orrery::jwst::io {
+namespace orrery::fits {
 
 struct FitsCloser {
     void operator()(fitsfile* f) const noexcept {
@@ -38,4 +38,4 @@ inline FitsHandle open_fits_readonly(const std::filesystem::path& path) {
     return FitsHandle(raw);
 }
 
-}  // namespace orrery::jwst::io
+}  // namespace orrery::fits

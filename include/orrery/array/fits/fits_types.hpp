@@ -8,7 +8,7 @@
 #include <string>
 #include <type_traits>
 
-namespace orrery::jwst::io {
+namespace orrery::fits {
 
 template <class T>
 struct FitsType;  // undefined: element type not supported by FITS
@@ -42,4 +42,4 @@ inline std::string image_type_name(int equiv_bitpix) {
 
 inline bool is_float_image(int equiv_bitpix) { return equiv_bitpix == FLOAT_IMG || equiv_bitpix == DOUBLE_IMG; }
 
-}  // namespace orrery::jwst::io
+}  // namespace orrery::fits

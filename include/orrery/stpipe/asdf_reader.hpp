@@ -19,7 +19,7 @@
 // a bad value is reported where it was written. `config_file` includes are
 // resolved by param_file.hpp, not here.
 
-#include "orrery/core/config/step_config.hpp"
+#include "orrery/stpipe/step_config.hpp"
 #include "orrery/core/errors.hpp"
 #include "orrery/core/param_tree.hpp"
 #include "orrery/core/param_value.hpp"
@@ -34,7 +34,7 @@
 #include <string>
 #include <string_view>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 namespace detail {
 
@@ -272,4 +272,4 @@ inline ParamNode read_asdf_file(const std::filesystem::path& path) {
     return read_asdf_text(read_text_file(path), path.string());
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

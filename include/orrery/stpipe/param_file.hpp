@@ -13,8 +13,8 @@
 // values written beside `config_file` win over it (stpipe precedence 4).
 // Include cycles are errors.
 
-#include "orrery/core/config/asdf_reader.hpp"
-#include "orrery/core/config/cfg_reader.hpp"
+#include "orrery/stpipe/asdf_reader.hpp"
+#include "orrery/stpipe/cfg_reader.hpp"
 #include "orrery/core/errors.hpp"
 #include "orrery/core/param_tree.hpp"
 
@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 enum class ParamFileFormat { asdf, cfg };
 
@@ -119,4 +119,4 @@ inline ParamNode load_parameter_file(const std::filesystem::path& path) {
     return detail::load_with_includes(path, stack);
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 struct StepConfigDoc {
     std::string class_name;                   // "jwst.jump.JumpStep"; may be empty in hand-written files
@@ -49,4 +49,4 @@ inline ParamNode to_tree(const StepConfigDoc& doc) {
     return tree;
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

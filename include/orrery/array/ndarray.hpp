@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-namespace orrery::jwst {
+namespace orrery {
 
 /// Allocator for array storage: large blocks are 2 MiB-aligned and marked for
 /// transparent huge pages, because first-touch page faults on 4 KiB pages cost
@@ -184,4 +184,4 @@ std::string shape_text(const std::array<std::size_t, Rank>& shape) {
     return s + ")";
 }
 
-}  // namespace orrery::jwst
+}  // namespace orrery

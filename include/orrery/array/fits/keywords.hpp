@@ -2,15 +2,15 @@
 // Typed keyword access with file-naming errors: a keyword that is present but not
 // of the expected type (or out of int range) is an input error, not a silent default.
 
-#include "orrery/jwst/header.hpp"
-#include "orrery/jwst/io/fits_error.hpp"
+#include "orrery/array/header.hpp"
+#include "orrery/array/fits/fits_error.hpp"
 
 #include <climits>
 #include <filesystem>
 #include <optional>
 #include <string>
 
-namespace orrery::jwst::io {
+namespace orrery::fits {
 
 inline std::optional<int> keyword_int(const Header& h, const char* key, const std::filesystem::path& file) {
     if (!h.contains(key)) return std::nullopt;
@@ -36,4 +36,4 @@ inline std::optional<bool> keyword_bool(const Header& h, const char* key, const 
 
 inline std::optional<std::string> keyword_string(const Header& h, const char* key) { return h.get_string(key); }
 
-}  // namespace orrery::jwst::io
+}  // namespace orrery::fits

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace orrery::jwst {
+namespace orrery {
 
 class Header {
 public:
@@ -169,4 +169,4 @@ private:
     std::vector<std::string> cards_;
 };
 
-}  // namespace orrery::jwst
+}  // namespace orrery

@@ -16,7 +16,7 @@
 // jwst_nircam_pars-jumpstep_0042.asdf (the lexicographically last one wins).
 
 #include "orrery/core/any_step.hpp"
-#include "orrery/core/config/param_file.hpp"
+#include "orrery/stpipe/param_file.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/param_tree.hpp"
 
@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-namespace orrery::config {
+namespace orrery::stpipe {
 
 /// "jwst.jump.JumpStep" -> "pars-jumpstep".
 inline std::string pars_reftype(std::string_view class_name) {
@@ -121,4 +121,4 @@ inline ParamNode merged_parameters(const AnyStep& step, const ParameterSources& 
     return tree;
 }
 
-}  // namespace orrery::config
+}  // namespace orrery::stpipe

@@ -13,12 +13,12 @@
 // Write failures are reported as orrery::InputError (there is no output category).
 
 #include "orrery/core/errors.hpp"
-#include "orrery/jwst/header.hpp"
-#include "orrery/jwst/io/fits_error.hpp"
-#include "orrery/jwst/io/fits_file.hpp"
-#include "orrery/jwst/io/fits_types.hpp"
-#include "orrery/jwst/io/raw_image_write.hpp"
-#include "orrery/jwst/ndarray.hpp"
+#include "orrery/array/header.hpp"
+#include "orrery/array/fits/fits_error.hpp"
+#include "orrery/array/fits/fits_file.hpp"
+#include "orrery/array/fits/fits_types.hpp"
+#include "orrery/array/fits/raw_image_write.hpp"
+#include "orrery/array/ndarray.hpp"
 
 #include <fitsio.h>
 #include <unistd.h>
@@ -32,7 +32,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace orrery::jwst::io {
+namespace orrery::fits {
 
 /// Whether a card's keyword is one cfitsio writes itself for an HDU.
 inline bool is_structural_keyword(std::string_view card) {
@@ -265,4 +265,4 @@ private:
     bool committed_ = false;
 };
 
-}  // namespace orrery::jwst::io
+}  // namespace orrery::fits
