@@ -1,6 +1,8 @@
 // Runs the command-line tests' orrery binary (build/tests/cli/orrery, with the
 // hello and clitest steps) and checks exit codes, messages and files.
 
+#include "../support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -13,7 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -40,20 +41,11 @@ std::string slurp(const fs::path& p) {
     return ss.str();
 }
 
-/// A scratch directory per test case.
+/// A scratch directory per test case (removed with the Sandbox).
 struct Sandbox {
+    orrery::test::TempDir scratch;
     fs::path dir;
-    explicit Sandbox(const std::string& name) {
-        const char* base = std::getenv("ORRERY_TEST_TMP");
-        std::mt19937_64 rng(std::random_device{}());
-        dir = (base ? fs::path(base) : fs::temp_directory_path()) / ("cli-" + name + "-" + std::to_string(rng() % 1000000000));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~Sandbox() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
+    explicit Sandbox(const std::string& name) : scratch("cli-" + name), dir(scratch.path()) {}
     fs::path write(const std::string& name, const std::string& content) const {
         const auto p = dir / name;
         fs::create_directories(p.parent_path());

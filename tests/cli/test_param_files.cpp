@@ -4,6 +4,7 @@
 #include "hello_io.hpp"
 
 #include "cli_test_steps.hpp"
+#include "../support/temp_dir.hpp"
 
 #include "orrery/stpipe/parameter_files.hpp"
 
@@ -11,7 +12,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -22,17 +22,10 @@ namespace {
 
 const fs::path real_params = fs::path(ORRERY_TEST_DATA_DIR) / "real" / "params";
 
+/// A scratch directory per test case, removed with it.
 struct TempDir {
-    fs::path dir;
-    TempDir() {
-        std::mt19937_64 rng(std::random_device{}());
-        dir = fs::temp_directory_path() / ("orrery-params-" + std::to_string(rng()));
-        fs::create_directories(dir);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
+    orrery::test::TempDir scratch{"orrery-params"};
+    fs::path dir = scratch.path();
     fs::path write(const std::string& name, const std::string& text) const {
         auto p = dir / name;
         fs::create_directories(p.parent_path());

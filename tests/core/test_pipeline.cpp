@@ -3,6 +3,8 @@
 #include "orrery/orrery.hpp"
 #include "orrery/stpipe/reference_directory.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -271,13 +273,12 @@ TEST_CASE("observers see start, finish and skip events with positions") {
 
 TEST_CASE("save_results writes <root>_<alias> in output_dir") {
     QuietContext ctx;
-    auto dir = std::filesystem::temp_directory_path() / "orrery_test_save";
-    std::filesystem::remove_all(dir);
+    const orrery::test::TempDir scratch("orrery_test_save");
+    const auto dir = scratch / "out";
     ctx.set_input_filename("/data/jw0001_uncal.fits");
     orrery::add_known_suffix("uncal");
     auto p = orrery::pipeline<"s">(demo::Scale{}, demo::Sum{});
     p.configure(tree({{"steps.scale.save_results", "true"}, {"output_dir", dir.c_str()}}));
     p.run(demo::Series{{1, 2}, {}, {}}, ctx);
     CHECK(std::filesystem::exists(dir / "jw0001_scale.fits"));
-    std::filesystem::remove_all(dir);
 }

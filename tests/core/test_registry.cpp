@@ -2,6 +2,8 @@
 // schema introspection, step_list, and hooks.
 #include "orrery/orrery.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -123,15 +125,14 @@ TEST_CASE("hooks: functions, registered steps with arguments, shell commands") {
     p.configure(t);
     CHECK(p.run(1, ctx) == (1 + 100) * 2 + 2);
 
-    const auto marker = std::filesystem::temp_directory_path() / "orrery_hook_marker";
-    std::filesystem::remove(marker);
+    const orrery::test::TempDir scratch("orrery_hook");
+    const auto marker = scratch / "marker";
     orrery::ParamNode s = orrery::ParamNode::map();
     s.set_path("steps.twice.pre_hooks", orrery::ParamNode::list({}, "cli"));
     s.set_path("steps.twice.post_hooks", orrery::ParamNode::scalar("touch " + marker.string(), "cli"));
     p.configure(s);
     CHECK(p.run(1, ctx) == 2);
     CHECK(std::filesystem::exists(marker));
-    std::filesystem::remove(marker);
 
     orrery::ParamNode bad = orrery::ParamNode::map();
     bad.set_path("steps.twice.post_hooks", orrery::ParamNode::scalar("false", "cli"));

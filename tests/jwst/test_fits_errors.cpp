@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "../support/scratch.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace orrery;
@@ -23,14 +23,12 @@ using namespace orrery::jwst;
 namespace {
 std::string golden(const std::string& rel) { return std::string(ORRERY_TEST_DATA_DIR) + "/golden/" + rel; }
 
-fs::path scratch_dir() { return orrery::test::scratch_dir("orrery_fits_errors"); }
-
 std::vector<char> slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
-fs::path write_bytes(const std::string& name, const std::vector<char>& bytes) {
-    const auto p = scratch_dir() / name;
+fs::path write_bytes(const fs::path& dir, const std::string& name, const std::vector<char>& bytes) {
+    const auto p = dir / name;
     std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return p;
 }
@@ -69,33 +67,36 @@ TEST_CASE("real JWST file whose SCI does not match its header") {
 }
 
 TEST_CASE("missing file, directory, empty file") {
-    const fs::path missing = scratch_dir() / "nope_uncal.fits";
+    const orrery::test::TempDir scratch("orrery_fits_errors");
+    const fs::path missing = scratch.path() / "nope_uncal.fits";
     expect_input_error(missing, [&] { (void)io::read_ramp(missing); }, {"no such file"});
-    expect_input_error(scratch_dir(), [&] { fits::FitsReader r(scratch_dir()); }, {"directory"});
-    const auto empty = write_bytes("empty.fits", {});
+    expect_input_error(scratch.path(), [&] { fits::FitsReader r(scratch.path()); }, {"directory"});
+    const auto empty = write_bytes(scratch, "empty.fits", {});
     expect_input_error(empty, [&] { (void)io::read_ramp(empty); });
-    const auto text = write_bytes("text.fits", std::vector<char>(5000, 'x'));
+    const auto text = write_bytes(scratch, "text.fits", std::vector<char>(5000, 'x'));
     expect_input_error(text, [&] { (void)io::read_ramp(text); });
 }
 
 TEST_CASE("truncated files") {
+    const orrery::test::TempDir scratch("orrery_fits_errors");
     const auto bytes = slurp(golden("cr_sat/cr_sat_uncal.fits"));
     for (std::size_t keep : {std::size_t{100}, std::size_t{2880 * 3}, bytes.size() / 2, bytes.size() - 2880}) {
         INFO("kept " << keep << " of " << bytes.size() << " bytes");
-        const auto p = write_bytes("trunc_" + std::to_string(keep) + ".fits", {bytes.begin(), bytes.begin() + static_cast<long>(keep)});
+        const auto p = write_bytes(scratch, "trunc_" + std::to_string(keep) + ".fits", {bytes.begin(), bytes.begin() + static_cast<long>(keep)});
         expect_input_error(p, [&] { (void)io::read_ramp(p); });
     }
     const auto ref = slurp(golden("cr_sat/ref/dark.fits"));
-    const auto p = write_bytes("trunc_dark.fits", {ref.begin(), ref.begin() + static_cast<long>(ref.size() / 2)});
+    const auto p = write_bytes(scratch, "trunc_dark.fits", {ref.begin(), ref.begin() + static_cast<long>(ref.size() / 2)});
     const auto sci = io::read_ramp(golden("cr_sat/cr_sat_uncal.fits"));
     expect_input_error(p, [&] { (void)io::read_reference<DarkRef>(p, sci); });
 }
 
 TEST_CASE("corrupt bytes") {
+    const orrery::test::TempDir scratch("orrery_fits_errors");
     const auto bytes = slurp(golden("cr_sat/cr_sat_uncal.fits"));
     auto bad_simple = bytes;
     std::copy_n("GARBAGE!", 8, bad_simple.begin());
-    const auto p1 = write_bytes("bad_simple.fits", bad_simple);
+    const auto p1 = write_bytes(scratch, "bad_simple.fits", bad_simple);
     expect_input_error(p1, [&] { (void)io::read_ramp(p1); });
 
     // Corrupt the SCI header's NAXIS1 value.
@@ -104,7 +105,7 @@ TEST_CASE("corrupt bytes") {
     auto it = std::search(bad_naxis.begin(), bad_naxis.end(), key.begin(), key.end());
     REQUIRE(it != bad_naxis.end());
     std::copy_n("  'forty' / broken           ", 20, it + 10);
-    const auto p2 = write_bytes("bad_naxis.fits", bad_naxis);
+    const auto p2 = write_bytes(scratch, "bad_naxis.fits", bad_naxis);
     expect_input_error(p2, [&] { (void)io::read_ramp(p2); });
 
     // Destroy the END card region of the SCI header: cfitsio cannot find the data.
@@ -113,11 +114,12 @@ TEST_CASE("corrupt bytes") {
     auto jt = std::search(bad_xt.begin(), bad_xt.end(), xt.begin(), xt.end());
     REQUIRE(jt != bad_xt.end());
     std::fill(jt, jt + 2880, '\x07');
-    const auto p3 = write_bytes("bad_xtension.fits", bad_xt);
+    const auto p3 = write_bytes(scratch, "bad_xtension.fits", bad_xt);
     expect_input_error(p3, [&] { (void)io::read_ramp(p3); });
 }
 
 TEST_CASE("missing extension, wrong rank, wrong data type, bad keyword") {
+    const orrery::test::TempDir scratch("orrery_fits_errors");
     const fs::path gain = golden("cr_sat/ref/gain.fits");
     const auto sci = io::read_ramp(golden("cr_sat/cr_sat_uncal.fits"));
     expect_input_error(gain, [&] { (void)io::read_reference<LinearityRef>(gain, sci); }, {"no COEFFS extension"});
@@ -139,8 +141,21 @@ TEST_CASE("missing extension, wrong rank, wrong data type, bad keyword") {
     REQUIRE(it != bytes.end());
     const std::string repl = "NGROUPS = 'twelve'                ";
     std::copy(repl.begin(), repl.begin() + static_cast<long>(key.size()), it);
-    const auto p = write_bytes("bad_keyword.fits", bytes);
+    const auto p = write_bytes(scratch, "bad_keyword.fits", bytes);
     expect_input_error(p, [&] { (void)io::read_ramp(p); }, {"NGROUPS", "not an integer"});
 }
 
-TEST_CASE("cleanup scratch") { fs::remove_all(scratch_dir()); }
+TEST_CASE("the scratch folder of the error cases is removed, also when a case fails") {
+    fs::path folder;
+    try {
+        const orrery::test::TempDir scratch("orrery_fits_errors");
+        folder = scratch.path();
+        const auto p = write_bytes(scratch, "text.fits", std::vector<char>(5000, 'x'));
+        REQUIRE(fs::exists(p));
+        (void)io::read_ramp(p);  // throws, as a failing REQUIRE would
+        FAIL("a text file read as a ramp");
+    } catch (const orrery::InputError&) {
+    }
+    REQUIRE_FALSE(folder.empty());
+    CHECK_FALSE(fs::exists(folder));
+}

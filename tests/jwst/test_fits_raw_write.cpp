@@ -6,7 +6,7 @@
 #include "orrery/array/fits/fits_writer.hpp"
 #include "orrery/jwst/io/rate_io.hpp"
 
-#include "../support/scratch.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -72,7 +72,7 @@ void check_type(const fs::path& dir, const char* name) {
 }  // namespace
 
 TEST_CASE("direct image data writes the bytes fits_write_img writes", "[fits][write]") {
-    const fs::path dir = orrery::test::scratch_dir("orrery_rawwrite");
+    const orrery::test::TempDir dir("orrery_rawwrite");
     check_type<float>(dir, "float32");
     check_type<double>(dir, "float64");
     check_type<std::uint8_t>(dir, "uint8");
@@ -86,7 +86,7 @@ TEST_CASE("direct image data writes the bytes fits_write_img writes", "[fits][wr
 }
 
 TEST_CASE("rate products written directly read back bit for bit", "[fits][write]") {
-    const fs::path dir = orrery::test::scratch_dir("orrery_rawwrite");
+    const orrery::test::TempDir dir("orrery_rawwrite");
     RateModel m;
     m.primary.set("TELESCOP", "JWST", "");
     const std::array<std::size_t, 2> shape{33, 65};

@@ -16,7 +16,7 @@
 #include <fstream>
 #include <string>
 
-#include "../support/scratch.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace orrery;
@@ -24,8 +24,6 @@ using namespace orrery::jwst;
 
 namespace {
 std::string golden(const std::string& rel) { return std::string(ORRERY_TEST_DATA_DIR) + "/golden/" + rel; }
-
-fs::path scratch_dir() { return orrery::test::scratch_dir("orrery_fits_roundtrip"); }
 
 /// Bitwise equality (NaN payloads included).
 template <class T, std::size_t R>
@@ -41,8 +39,9 @@ std::size_t files_in(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE("raw ramp: read -> write raw -> read is identical, header card for card") {
+    const orrery::test::TempDir scratch("orrery_fits_roundtrip");
     const auto in = io::read_ramp(golden("cr_sat/cr_sat_uncal.fits"));
-    const auto out = scratch_dir() / "cr_sat_copy_uncal.fits";
+    const auto out = scratch.path() / "cr_sat_copy_uncal.fits";
     io::write_ramp(in, out, io::RampLayout::raw);
     fits::FitsReader r(out);
     CHECK(r.dtype("SCI") == "uint16");
@@ -55,26 +54,27 @@ TEST_CASE("raw ramp: read -> write raw -> read is identical, header card for car
 }
 
 TEST_CASE("a ramp large enough to be read by two threads reads back bit for bit; truncated, it is an error") {
+    const orrery::test::TempDir scratch("orrery_fits_roundtrip");
     // > 4 read chunks (2^20 elements): the read is split between two threads.
     SimulationConfig c;
     c.name = "large";
     c.nints = 2, c.ngroups = 4, c.ny = 320, c.nx = 512;  // 1310720 elements
     c.seed = 11, c.n_cosmic_rays = 20, c.n_saturating_stars = 1;
     const auto e = simulate_exposure(c);
-    const auto raw = scratch_dir() / "large_uncal.fits";
+    const auto raw = scratch.path() / "large_uncal.fits";
     io::write_ramp(e.ramp, raw, io::RampLayout::raw);  // uint16 on disk
     CHECK(same_bits(io::read_ramp(raw).sci, e.ramp.sci));
 
     RampModel calibrated = e.ramp;  // float32 on disk, values the raw layout cannot hold
     for (std::size_t i = 0; i < calibrated.sci.size(); ++i) calibrated.sci.data()[i] = static_cast<float>(i % 65599) * 0.37f - 1000.0f;
-    const auto cal = scratch_dir() / "large_ramp.fits";
+    const auto cal = scratch.path() / "large_ramp.fits";
     io::write_ramp(calibrated, cal);
     CHECK(same_bits(io::read_ramp(cal).sci, calibrated.sci));
 
     // Cut inside the second half of SCI: the second thread hits the end of the file.
     std::ifstream in(raw, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto cut = scratch_dir() / "large_cut_uncal.fits";
+    const auto cut = scratch.path() / "large_cut_uncal.fits";
     std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() - bytes.size() / 8);
     try {
         (void)io::read_ramp(cut);
@@ -85,6 +85,7 @@ TEST_CASE("a ramp large enough to be read by two threads reads back bit for bit;
 }
 
 TEST_CASE("calibrated ramp with ERR, ZEROFRAME and provenance keywords") {
+    const orrery::test::TempDir scratch("orrery_fits_roundtrip");
     auto m = io::read_ramp(golden("cr_sat/expected/after_dark_current.fits"));
     m.primary = io::read_ramp(golden("cr_sat/cr_sat_uncal.fits")).primary;
     m.err.resize(m.sci.shape(), 0.5f);
@@ -93,7 +94,7 @@ TEST_CASE("calibrated ramp with ERR, ZEROFRAME and provenance keywords") {
     m.provenance.cal_step = {{"dq_init", "COMPLETE"}, {"saturation", "COMPLETE"}, {"ipc", "SKIPPED"}, {"dark_sub", "COMPLETE"},
                              {"not_a_jwst_step", "COMPLETE"}};
     m.provenance.ref_file = {{"mask", "jwst_nircam_mask_0001.fits"}, {"dark", "N/A"}};
-    const auto out = scratch_dir() / "cal_ramp.fits";
+    const auto out = scratch.path() / "cal_ramp.fits";
     io::write_ramp(m, out);
     const auto back = io::read_ramp(out);
     CHECK(same_bits(m.sci, back.sci));
@@ -118,7 +119,8 @@ TEST_CASE("calibrated ramp with ERR, ZEROFRAME and provenance keywords") {
     CHECK(r.header("PIXELDQ").get_int("BZERO") == 2147483648LL);
 }
 
-TEST_CASE("rate and rateints round trip, layout of algorithms.md §12") {
+TEST_CASE("rate and rateints round trip, layout of docs/algorithms/rate_products.md") {
+    const orrery::test::TempDir scratch("orrery_fits_roundtrip");
     const auto rate = io::read_rate(golden("cr_sat/expected/rate.fits"));
     CHECK(rate.sci.shape() == std::array<std::size_t, 2>{48, 40});
     CHECK(rate.sci(7, 5) == 0.69086725f);
@@ -126,7 +128,7 @@ TEST_CASE("rate and rateints round trip, layout of algorithms.md §12") {
     copy.provenance.cal_step["ramp_fit"] = "COMPLETE";
     copy.provenance.cal_step["gain_scale"] = "SKIPPED";
     copy.meta.gain_factor = 2.0;
-    const auto out = scratch_dir() / "x_rate.fits";
+    const auto out = scratch.path() / "x_rate.fits";
     io::write_rate(copy, out);
     const auto back = io::read_rate(out);
     CHECK(same_bits(rate.sci, back.sci));
@@ -146,7 +148,7 @@ TEST_CASE("rate and rateints round trip, layout of algorithms.md §12") {
 
     const auto ints = io::read_rateints(golden("cr_sat/expected/rateints.fits"));
     CHECK(ints.sci.shape() == std::array<std::size_t, 3>{2, 48, 40});
-    const auto out3 = scratch_dir() / "x_rateints.fits";
+    const auto out3 = scratch.path() / "x_rateints.fits";
     io::write_rateints(ints, out3);
     const auto back3 = io::read_rateints(out3);
     CHECK(same_bits(ints.sci, back3.sci));
@@ -156,8 +158,9 @@ TEST_CASE("rate and rateints round trip, layout of algorithms.md §12") {
 }
 
 TEST_CASE("writes never overwrite the input and leave nothing behind on failure") {
+    const orrery::test::TempDir scratch("orrery_fits_roundtrip");
     // Copy a golden file so the test can try to overwrite it.
-    const auto dir = scratch_dir() / "atomic";
+    const auto dir = scratch.path() / "atomic";
     fs::create_directories(dir);
     const auto input = dir / "in_uncal.fits";
     fs::copy_file(golden("clean_small/clean_small_uncal.fits"), input);
@@ -193,8 +196,9 @@ TEST_CASE("writes never overwrite the input and leave nothing behind on failure"
 }
 
 TEST_CASE("a GROUPDQ stored as float is a wrong-type error") {
+    const orrery::test::TempDir scratch("orrery_fits_roundtrip");
     auto m = io::read_ramp(golden("clean_small/clean_small_uncal.fits"));
-    const auto p = scratch_dir() / "float_groupdq.fits";
+    const auto p = scratch.path() / "float_groupdq.fits";
     {
         fits::FitsWriter w(p);
         w.write_primary(m.primary);
@@ -215,9 +219,10 @@ TEST_CASE("a GROUPDQ stored as float is a wrong-type error") {
 }
 
 TEST_CASE("every reference type round trips through write_reference / read_reference") {
+    const orrery::test::TempDir scratch("orrery_fits_roundtrip");
     const auto sci = io::read_ramp(golden("cr_sat/cr_sat_uncal.fits"));
     const std::string d = golden("cr_sat/ref/");
-    const auto dir = scratch_dir() / "refs";
+    const auto dir = scratch.path() / "refs";
     fs::create_directories(dir);
 
     auto mask = io::read_reference<MaskRef>(d + "mask.fits", sci);
@@ -289,6 +294,7 @@ TEST_CASE("every reference type round trips through write_reference / read_refer
 }
 
 TEST_CASE("DQ_DEF in a written reference is translated on read") {
+    const orrery::test::TempDir scratch("orrery_fits_roundtrip");
     const auto sci = io::read_ramp(golden("cr_sat/cr_sat_uncal.fits"));
     MaskRef m;
     m.geometry = {1, 1, 40, 48};
@@ -298,7 +304,7 @@ TEST_CASE("DQ_DEF in a written reference is translated on read") {
     m.dq(0, 2) = 4;       // file bit 2 = unknown name
     m.dq(0, 3) = 1 | 2;
     const io::DqDef def = {{1, "DEAD"}, {2, "HOT"}, {4, "SOMETHING_ELSE"}};
-    const auto p = scratch_dir() / "mask_dqdef.fits";
+    const auto p = scratch.path() / "mask_dqdef.fits";
     io::write_reference(m, p, &def);
     fits::FitsReader r(p);
     CHECK(r.table_rows("DQ_DEF") == 3);
@@ -311,13 +317,14 @@ TEST_CASE("DQ_DEF in a written reference is translated on read") {
 }
 
 TEST_CASE("full-frame reference cut to a science subarray") {
+    const orrery::test::TempDir scratch("orrery_fits_roundtrip");
     MaskRef full;
     full.dq.resize({2048, 2048}, 0u);
     for (std::size_t y = 0; y < 2048; ++y)
         for (std::size_t x = 0; x < 2048; ++x) full.dq(y, x) = static_cast<std::uint32_t>(y * 4096 + x);
     full.primary.set("REFTYPE", "MASK");
     full.primary.set("SUBARRAY", "FULL");  // no SUBSTRT/SUBSIZE: defaults to full frame
-    const auto p = scratch_dir() / "mask_full.fits";
+    const auto p = scratch.path() / "mask_full.fits";
     io::write_reference(full, p);
 
     ModelBase sci;
@@ -338,10 +345,20 @@ TEST_CASE("full-frame reference cut to a science subarray") {
     // A subarray reference without SUBSTRT/SUBSIZE cannot be placed.
     MaskRef small;
     small.dq.resize({10, 10}, 0u);
-    io::write_reference(small, scratch_dir() / "mask_small.fits");
+    io::write_reference(small, scratch.path() / "mask_small.fits");
     sci.meta.substrt1 = 1;
-    CHECK_THROWS_WITH(io::read_reference<MaskRef>(scratch_dir() / "mask_small.fits", sci),
+    CHECK_THROWS_WITH(io::read_reference<MaskRef>(scratch.path() / "mask_small.fits", sci),
                       Catch::Contains("cannot determine the reference subarray"));
 }
 
-TEST_CASE("cleanup roundtrip scratch") { fs::remove_all(scratch_dir()); }
+TEST_CASE("a round trip's scratch folder is removed with the files written into it") {
+    fs::path folder;
+    {
+        const orrery::test::TempDir scratch("orrery_fits_roundtrip");
+        folder = scratch.path();
+        io::write_ramp(io::read_ramp(golden("clean_small/clean_small_uncal.fits")), scratch / "copy_uncal.fits", io::RampLayout::raw);
+        fs::create_directories(scratch / "sub");
+        REQUIRE(files_in(folder) == 2);
+    }
+    CHECK_FALSE(fs::exists(folder));
+}

@@ -1,7 +1,7 @@
 // Golden vectors for the ramp corrections: each scenario's _uncal file runs through
 // dq_init -> saturation -> superbias -> linearity -> dark_current with the kernels, and
 // after every step the arrays are compared with expected/after_<step>.fits (the extensions
-// that file has): PIXELDQ and GROUPDQ bit for bit, SCI to max relative difference 1e-6.
+// that file has): PIXELDQ and GROUPDQ bit for bit, SCI within golden_tolerance::ramp_sci (bit-exact).
 
 #include "orrery/jwst/algorithms/dark_current.hpp"
 #include "orrery/jwst/algorithms/dq_init.hpp"
@@ -19,11 +19,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <iostream>
-#include <sstream>
 #include <string>
 
 using namespace orrery;
@@ -33,36 +31,6 @@ namespace {
 
 std::string golden(const std::string& rel) { return orrery::test::golden_path(rel); }
 using orrery::test::dq_mismatches;
-using orrery::test::index_text;
-
-struct FloatDiff {
-    double max_rel = 0.0;
-    std::size_t differing = 0;  // values not bit-identical (NaN == NaN)
-};
-
-/// Max |got - want| / |want| (|got - want| where want == 0; NaN against a number counts as infinite).
-FloatDiff compare_sci(const std::string& label, const NdArray<float, 4>& got, const NdArray<float, 4>& want) {
-    REQUIRE(got.shape() == want.shape());
-    FloatDiff d;
-    std::size_t worst = 0;
-    for (std::size_t k = 0; k < got.size(); ++k) {
-        const float a = got[k], b = want[k];
-        if (a == b || (std::isnan(a) && std::isnan(b))) continue;
-        ++d.differing;
-        double rel = (std::isnan(a) || std::isnan(b)) ? INFINITY
-                     : b == 0.0f                      ? std::fabs(double(a) - double(b))
-                                                      : std::fabs(double(a) - double(b)) / std::fabs(double(b));
-        if (rel > d.max_rel) {
-            d.max_rel = rel;
-            worst = k;
-        }
-    }
-    std::cout << label << ": max relative difference " << d.max_rel << ", " << d.differing << " of " << got.size()
-              << " values not identical";
-    if (d.differing) std::cout << " (worst at " << index_text(got.shape(), worst) << ": " << got[worst] << " vs " << want[worst] << ")";
-    std::cout << "\n";
-    return d;
-}
 
 /// Compare the model with expected/after_<step>.fits, extension by extension.
 void compare_with_golden(const std::string& scenario, const std::string& step, const RampModel& m) {
@@ -79,9 +47,10 @@ void compare_with_golden(const std::string& scenario, const std::string& step, c
     }
     if (r.has("SCI")) {
         any = true;
-        const FloatDiff d = compare_sci(label + " SCI", m.sci, r.read<float, 4>("SCI"));
+        const auto d = orrery::test::compare_floats(label + " SCI", m.sci, r.read<float, 4>("SCI"));
         INFO(label << " SCI max relative difference " << d.max_rel);
-        CHECK(d.max_rel <= 1e-6);
+        CHECK(d.nan_mismatches == 0);
+        CHECK(d.max_rel <= orrery::test::golden_tolerance::ramp_sci);
     }
     CHECK(any);
 }

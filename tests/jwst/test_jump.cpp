@@ -1,4 +1,4 @@
-// jump (algorithms.md §9): golden vectors (PIXELDQ/GROUPDQ bit-exact after jump, from
+// jump (docs/algorithms/jump.md): golden vectors (PIXELDQ/GROUPDQ bit-exact after jump, from
 // the dark_current output) and synthetic ramps exercising each rule on its own.
 
 #include "orrery/jwst/algorithms/jump.hpp"

@@ -14,7 +14,7 @@
 #include "orrery/jwst/simulate.hpp"
 
 #include "../support/row_orders.hpp"
-#include "../support/scratch.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -109,7 +109,8 @@ using orrery::test::scrambled_rows;
 /// The row step reading the dark by rows against process (the whole dark), bit for bit.
 void check_streamed_dark(const Layout& l, const DarkCurrentParams& p = {}) {
     INFO(l.name);
-    const fs::path dir = orrery::test::scratch_dir("orrery_refmem") / l.name;
+    const orrery::test::TempDir scratch("orrery_refmem");
+    const fs::path dir = scratch / l.name;
     write_dark(l, dir, 7);
     const RampModel in = science(l, 3);
 
@@ -166,7 +167,8 @@ TEST_CASE("a DARK read by rows equals the whole read, cut to the science subarra
     l.nx = 6;
     l.substrt1 = 3;
     l.substrt2 = 4;
-    const fs::path dir = orrery::test::scratch_dir("orrery_refmem") / l.name;
+    const orrery::test::TempDir scratch("orrery_refmem");
+    const fs::path dir = scratch / l.name;
     write_dark(l, dir, 11);
     const RampModel m = science(l, 1);
     const DarkRef whole = io::read_reference<DarkRef>(dir / "dark.fits", m);
@@ -264,7 +266,8 @@ TEST_CASE("the dark's plane g is subtracted from group g, NaN as 0 (independent 
     Layout l;
     l.name = "plain";
     l.nints = 2;
-    const fs::path dir = orrery::test::scratch_dir("orrery_refmem") / l.name;
+    const orrery::test::TempDir scratch("orrery_refmem");
+    const fs::path dir = scratch / l.name;
     const DarkRef d = write_dark(l, dir, 9);
     const RampModel in = science(l, 4);
     Quiet ctx(dir);
@@ -286,7 +289,8 @@ TEST_CASE("dark_output still saves the dark as subtracted (the whole dark is rea
     l.name = "dark_output";
     l.ngroups = 10;
     l.dark_groups = 4;
-    const fs::path dir = orrery::test::scratch_dir("orrery_refmem") / l.name;
+    const orrery::test::TempDir scratch("orrery_refmem");
+    const fs::path dir = scratch / l.name;
     write_dark(l, dir, 5);
     DarkCurrentParams p;
     p.dark_output = (dir / "used.fits").string();
@@ -303,7 +307,8 @@ TEST_CASE("dark_output still saves the dark as subtracted (the whole dark is rea
 }
 
 TEST_CASE("calwebb_detector1 gives the same products whether references are released or kept", "[reference_memory]") {
-    const fs::path dir = orrery::test::scratch_dir("orrery_refmem") / "pipeline";
+    const orrery::test::TempDir scratch("orrery_refmem");
+    const fs::path dir = scratch / "pipeline";
     SimulationConfig c;
     c.name = "life";
     c.ny = 20;

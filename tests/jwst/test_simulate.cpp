@@ -8,6 +8,8 @@
 #include "orrery/jwst/io/reference_io.hpp"
 #include "orrery/jwst/simulate.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -81,16 +83,6 @@ double var_of(const std::vector<double>& v) {
 double median_of(std::vector<double> v) {
     std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
     return v[v.size() / 2];
-}
-
-fs::path scratch_dir() {
-    static const fs::path dir = [] {
-        auto d = fs::temp_directory_path() /
-                 ("orrery_simulate_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
 }
 
 }  // namespace
@@ -258,11 +250,12 @@ TEST_CASE("simulator: saturating stars, cosmic rays") {
 }
 
 TEST_CASE("write_simulated_exposure: golden layout, readable by the data layer") {
+    const orrery::test::TempDir scratch("orrery_simulate");
     auto c = small_config();
     c.name = "simtest";
     const auto e = simulate_exposure(c);
-    const auto files = write_simulated_exposure(scratch_dir() / "small", e);
-    CHECK(files.uncal == scratch_dir() / "small" / "simtest_uncal.fits");
+    const auto files = write_simulated_exposure(scratch.path() / "small", e);
+    CHECK(files.uncal == scratch.path() / "small" / "simtest_uncal.fits");
     CHECK(files.references.size() == 7);
     const std::string golden = std::string(ORRERY_TEST_DATA_DIR) + "/golden/cr_sat/";
     // Extension names and stored types match the golden files.
@@ -294,6 +287,7 @@ TEST_CASE("write_simulated_exposure: golden layout, readable by the data layer")
 }
 
 TEST_CASE("simulator: full-frame references are cut to the science subarray on load") {
+    const orrery::test::TempDir scratch("orrery_simulate");
     SimulationConfig c;
     c.name = "sub";
     c.ny = 32;
@@ -306,7 +300,7 @@ TEST_CASE("simulator: full-frame references are cut to the science subarray on l
     c.n_bad_pixels = 4;
     const auto e = simulate_exposure(c);
     CHECK(e.mask.dq.shape() == std::array<std::size_t, 2>{2048, 2048});
-    const auto files = write_simulated_exposure(scratch_dir() / "sub", e);
+    const auto files = write_simulated_exposure(scratch.path() / "sub", e);
     const auto ramp = io::read_ramp(files.uncal);
     const auto mask = io::read_reference<MaskRef>(files.references.at("mask"), ramp);
     const auto bias = io::read_reference<SuperbiasRef>(files.references.at("superbias"), ramp);
@@ -346,4 +340,17 @@ TEST_CASE("simulator: full frame 2048 x 2048 x 10 timing", "[.][perf]") {
     CHECK(e.ramp.sci.size() == 2048u * 2048u * 10u);
 }
 
-TEST_CASE("cleanup simulate scratch") { fs::remove_all(scratch_dir()); }
+TEST_CASE("the simulator's scratch folder is removed with the exposure and references written into it") {
+    fs::path folder;
+    std::size_t files = 0;
+    {
+        const orrery::test::TempDir scratch("orrery_simulate");
+        folder = scratch.path();
+        auto c = small_config();
+        c.name = "gone";
+        write_simulated_exposure(scratch / "small", simulate_exposure(c));
+        for ([[maybe_unused]] const auto& e : fs::recursive_directory_iterator(folder)) ++files;
+    }
+    CHECK(files >= 8);  // the uncal file and 7 references, at least
+    CHECK_FALSE(fs::exists(folder));
+}

@@ -12,8 +12,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -22,6 +20,7 @@
 #include <random>
 
 #include "../support/row_orders.hpp"
+#include "../support/temp_dir.hpp"
 
 using namespace orrery;
 using namespace orrery::jwst;
@@ -105,7 +104,7 @@ void check_row_step(const RampModel& in, const fs::path& ref_dir, const typename
 }  // namespace
 
 TEST_CASE("row steps: prepare + process_rows in any row order + finish equals process", "[parity][row_steps]") {
-    const fs::path dir = fs::temp_directory_path() / ("orrery_speed_rows_" + std::to_string(::getpid()));
+    const orrery::test::TempDir dir("orrery_speed_rows");
     SimulationConfig c = sim_config(24, 40, 2, 6, 17);
     const SimulatedFiles files = write_simulated_exposure(dir, c);
     const fs::path refs = dir / "ref";
@@ -132,7 +131,6 @@ TEST_CASE("row steps: prepare + process_rows in any row order + finish equals pr
     DarkCurrentParams given;
     given.average_dark_current = 0.5;
     check_row_step<DarkCurrentStep>(m, refs, given);
-    fs::remove_all(dir);
 }
 
 TEST_CASE("one-slice jump detection is identical for any row split and thread count", "[parity][jump]") {
@@ -410,7 +408,7 @@ TEST_CASE("ramp_fit fast rows fall back to the reference where the kernel does n
 
 TEST_CASE("calwebb_detector1 fused and parallel gives the serial products bit for bit", "[parity][pipeline]") {
     // 2048 columns so that a fused row block is a few rows: many blocks, in parallel.
-    const fs::path dir = fs::temp_directory_path() / ("orrery_speed_parity_" + std::to_string(::getpid()));
+    const orrery::test::TempDir dir("orrery_speed_parity");
     SimulationConfig c = sim_config(40, 2048, 2, 8, 21);
     c.n_cosmic_rays = 800;
     const SimulatedFiles files = write_simulated_exposure(dir, c);
@@ -449,7 +447,6 @@ TEST_CASE("calwebb_detector1 fused and parallel gives the serial products bit fo
     }
     CHECK(serial.rate.provenance.cal_step.at("refpix") == "COMPLETE");
     CHECK(serial.rate.provenance.cal_step.at("jump") == "COMPLETE");
-    fs::remove_all(dir);
 }
 
 TEST_CASE("refpix in place gives the bits of the double-precision plane copies", "[parity][refpix]") {

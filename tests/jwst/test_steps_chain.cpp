@@ -38,7 +38,7 @@ TEST_CASE("step types reproduce after_dark_current for every golden scenario") {
         CHECK(test::dq_mismatches(scenario + " PIXELDQ", out.pixeldq, expected.read<std::uint32_t, 2>("PIXELDQ")) == 0);
         CHECK(test::dq_mismatches(scenario + " GROUPDQ", out.groupdq, expected.read<std::uint8_t, 4>("GROUPDQ")) == 0);
         const auto sci = test::compare_floats(scenario + " SCI", out.sci, expected.read<float, 4>("SCI"));
-        CHECK(sci.max_rel <= 1e-6);
+        CHECK(sci.max_rel <= test::golden_tolerance::ramp_sci);
         CHECK(sci.nan_mismatches == 0);
 
         CHECK(out.provenance.cal_step.at("dq_init") == "COMPLETE");

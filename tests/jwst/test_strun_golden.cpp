@@ -7,6 +7,7 @@
 #include "orrery/jwst/io/rate_io.hpp"
 
 #include "../support/golden_compare.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -22,8 +23,8 @@ TEST_CASE("strun calwebb_detector1 reproduces the golden products") {
     REQUIRE(fs::exists(orrery_bin));
     for (const std::string scenario : {"clean_small", "cr_sat", "frame_avg"}) {
         INFO(scenario);
-        const fs::path out = fs::temp_directory_path() / ("orrery_strun_golden_" + scenario);
-        fs::remove_all(out);
+        const test::TempDir scratch("orrery_strun_golden_" + scenario);
+        const fs::path out = scratch / "out";
         std::string command = orrery_bin.string() + " strun calwebb_detector1 " + test::golden_path(scenario + "/" + scenario + "_uncal.fits") +
                               " --ref-dir " + test::golden_path(scenario + "/ref") +
                               " --steps.ipc.skip=true --steps.refpix.skip=true --output_dir " + out.string() + " --log-stream null";
@@ -42,6 +43,5 @@ TEST_CASE("strun calwebb_detector1 reproduces the golden products") {
         CHECK(rate.primary.get_string("S_RAMP") == "COMPLETE");
         CHECK(rate.primary.get_string("S_IPC") == "SKIPPED");
         CHECK(rate.primary.get_string("R_MASK").value_or("").find(scenario + "/ref/mask.fits") != std::string::npos);
-        fs::remove_all(out);
     }
 }

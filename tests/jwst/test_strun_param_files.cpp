@@ -5,6 +5,7 @@
 #include "orrery/jwst/io/rate_io.hpp"
 
 #include "../support/golden_compare.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -53,9 +54,7 @@ bool same_bits(const orrery::NdArray<float, 2>& a, const orrery::NdArray<float, 
 }  // namespace
 
 TEST_CASE("a flag, a .cfg file and an ASDF file configure identical runs") {
-    const fs::path work = fs::temp_directory_path() / "orrery_strun_param_files";
-    fs::remove_all(work);
-    fs::create_directories(work);
+    const orrery::test::TempDir work("orrery_strun_param_files");
     {
         std::ofstream cfg(work / "detector1.cfg");
         cfg << "name = \"calwebb_detector1\"\nclass = \"jwst.pipeline.Detector1Pipeline\"\n\n[steps]\n"
@@ -82,5 +81,4 @@ TEST_CASE("a flag, a .cfg file and an ASDF file configure identical runs") {
     // And the threshold matters: the default run differs in its jump digest.
     const Run plain = run_strun("plain", "calwebb_detector1 --steps.ipc.skip=true --steps.refpix.skip=true", work);
     CHECK(plain.digests.at("jump") != flag.digests.at("jump"));
-    fs::remove_all(work);
 }

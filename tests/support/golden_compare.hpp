@@ -1,11 +1,14 @@
 #pragma once
 // Comparisons against the golden vectors, shared by the end-to-end tests:
-// DQ bit for bit, floats by max relative difference, NaN positions exactly.
+// DQ bit for bit, floats by max relative difference, NaN positions exactly;
+// the allowed differences are in golden_tolerances.hpp.
 // (Test support: uses Catch2.)
 
 #include "orrery/core/param_tree.hpp"
 #include "orrery/jwst/dq_flags.hpp"
 #include "orrery/array/ndarray.hpp"
+
+#include "golden_tolerances.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -81,31 +84,42 @@ FloatComparison compare_floats(const std::string& label, const orrery::NdArray<f
         c.nan_mismatches = got.size() + want.size() + 1;
         return c;
     }
+    std::size_t worst = 0;
+    std::ostringstream nan_text;
     for (std::size_t k = 0; k < got.size(); ++k) {
         const float a = got[k], b = want[k];
         if (std::isnan(a) || std::isnan(b)) {
-            if (std::isnan(a) != std::isnan(b)) ++c.nan_mismatches;
+            if (std::isnan(a) != std::isnan(b) && c.nan_mismatches++ < 5)
+                nan_text << "\n    NaN mismatch at " << index_text(got.shape(), k) << ": got " << a << " want " << b;
             continue;
         }
         if (a == b) continue;
         ++c.differing;
         const double d = std::fabs(double(a) - double(b));
-        c.max_rel = std::max(c.max_rel, b == 0.0f ? d : d / std::fabs(double(b)));
+        const double rel = b == 0.0f ? d : d / std::fabs(double(b));
+        if (rel > c.max_rel) {
+            c.max_rel = rel;
+            worst = k;
+        }
     }
-    std::cout << label << ": max relative difference " << c.max_rel << ", " << c.differing << " values not identical, "
-              << c.nan_mismatches << " NaN mismatches\n";
+    std::cout << label << ": max relative difference " << c.max_rel;
+    if (c.differing) std::cout << " (at " << index_text(got.shape(), worst) << ": got " << got[worst] << " want " << want[worst] << ")";
+    std::cout << ", " << c.differing << " values not identical, " << c.nan_mismatches << " NaN mismatches" << nan_text.str() << "\n";
     return c;
 }
 
 /// A rate or rateints product against the expected one: DQ bit-exact, the same NaN
-/// positions, SCI/ERR/VAR_POISSON/VAR_RNOISE within `tolerance` relative (Catch2 checks).
+/// positions, SCI/ERR/VAR_POISSON/VAR_RNOISE within their golden_tolerance (Catch2 checks).
 template <class Model>
-void check_rate_product(const std::string& label, const Model& got, const Model& want, double tolerance = 1e-5) {
+void check_rate_product(const std::string& label, const Model& got, const Model& want) {
+    namespace tol = golden_tolerance;
     CHECK(dq_mismatches(label + " DQ", got.dq, want.dq) == 0);
-    for (auto [name, a, b] : {std::tuple{"SCI", &got.sci, &want.sci}, std::tuple{"ERR", &got.err, &want.err},
-                              std::tuple{"VAR_POISSON", &got.var_poisson, &want.var_poisson},
-                              std::tuple{"VAR_RNOISE", &got.var_rnoise, &want.var_rnoise}}) {
+    for (auto [name, a, b, tolerance] : {std::tuple{"SCI", &got.sci, &want.sci, tol::rate_sci},
+                                         std::tuple{"ERR", &got.err, &want.err, tol::rate_err},
+                                         std::tuple{"VAR_POISSON", &got.var_poisson, &want.var_poisson, tol::rate_var_poisson},
+                                         std::tuple{"VAR_RNOISE", &got.var_rnoise, &want.var_rnoise, tol::rate_var_rnoise}}) {
         const auto c = compare_floats(label + " " + name, *a, *b);
+        INFO(label << " " << name << " max relative difference " << c.max_rel << ", allowed " << tolerance);
         CHECK(c.nan_mismatches == 0);
         CHECK(c.max_rel <= tolerance);
     }

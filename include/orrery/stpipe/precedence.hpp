@@ -1,6 +1,6 @@
 #pragma once
 // The one merged parameter tree of a run, lowest to highest precedence
-// (stpipe order, stpipe-compat.md §1b):
+// (stpipe order, src/stpipe/_cmdline.py and pipeline.py; docs/cli.md "Parameter precedence"):
 //
 //   1. code defaults                       (the step itself: nothing to merge)
 //   2. parameter reference files found in the reference directory:

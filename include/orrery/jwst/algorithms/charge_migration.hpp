@@ -1,5 +1,5 @@
 #pragma once
-// charge_migration (algorithms.md §14.2; jwst charge_migration/charge_migration.py).
+// charge_migration (docs/algorithms/charge_migration.md; jwst charge_migration/charge_migration.py).
 //
 // A group triggers when SCI > (float)signal_threshold and its GROUPDQ is not exactly
 // DO_NOT_USE (a bit test would be wrong: 3 = DNU|SATURATED still triggers). The

@@ -1,5 +1,5 @@
 #pragma once
-// dark_current (algorithms.md §8; stcal dark_sub): subtract the DARK reference, averaged
+// dark_current (docs/algorithms/dark_current.md; stcal dark_sub): subtract the DARK reference, averaged
 // frame by frame to the science NFRAMES/GROUPGAP when they differ, extrapolated linearly
 // when it is shorter than the science ramp. Also yields the average dark current that
 // ramp_fit adds to the Poisson variance.

@@ -1,5 +1,5 @@
 #pragma once
-// dq_init (algorithms.md §3): OR the MASK reference (and an optional user DQ array) into
+// dq_init (docs/algorithms/dq_init.md): OR the MASK reference (and an optional user DQ array) into
 // PIXELDQ, and its DO_NOT_USE bit into every group of GROUPDQ.
 
 #include "orrery/core/errors.hpp"

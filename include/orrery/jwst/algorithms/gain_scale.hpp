@@ -1,5 +1,5 @@
 #pragma once
-// gain_scale (algorithms.md §11): rescale the rate products by GAINFACT for exposures
+// gain_scale (docs/algorithms/gain_scale.md): rescale the rate products by GAINFACT for exposures
 // taken with a non-standard detector gain.
 
 #include "orrery/jwst/algorithms/step_outcome.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// group_scale (algorithms.md §2): rescale every group by FRMDIVSR/NFRAMES when the
+// group_scale (docs/algorithms/group_scale.md): rescale every group by FRMDIVSR/NFRAMES when the
 // on-board frame averaging divided by a power of two other than NFRAMES.
 
 #include "orrery/core/errors.hpp"

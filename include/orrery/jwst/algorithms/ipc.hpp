@@ -1,5 +1,5 @@
 #pragma once
-// ipc: inter-pixel capacitance (algorithms.md §14.1; jwst ipc/ipc_corr.py).
+// ipc: inter-pixel capacitance (docs/algorithms/ipc.md; jwst ipc/ipc_corr.py).
 //
 // Every group plane is replaced by its true convolution (kernel flipped) with the
 // IPC kernel, in float32 exactly as jwst sums it: products rounded to float32,

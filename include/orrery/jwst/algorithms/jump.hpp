@@ -1,5 +1,5 @@
 #pragma once
-// jump (algorithms.md §9; jwst JumpStep -> stcal jump.py detect_jumps_data ->
+// jump (docs/algorithms/jump.md; jwst JumpStep -> stcal jump.py detect_jumps_data ->
 // twopoint_difference.py find_crs): two-point-difference cosmic-ray detection. Flags
 // JUMP_DET in GROUPDQ, and NO_GAIN_VALUE|DO_NOT_USE in PIXELDQ where the gain is <= 0 or
 // NaN. SCI is not changed.

@@ -1,5 +1,5 @@
 #pragma once
-// linearity (algorithms.md §7; stcal linearity_correction): evaluate the per-pixel
+// linearity (docs/algorithms/linearity.md; stcal linearity_correction): evaluate the per-pixel
 // correction polynomial on every group that is not SATURATED. Pixels flagged NO_LIN_CORR
 // in the reference, or with a NaN coefficient or a zero linear term, get the identity
 // polynomial [0, 1, 0, ...] (the last two also add NO_LIN_CORR to PIXELDQ).

@@ -1,5 +1,5 @@
 #pragma once
-// ramp_fit, OLS_C with optimal weighting (algorithms.md §10): count rates from
+// ramp_fit, OLS_C with optimal weighting (docs/algorithms/ramp_fit.md): count rates from
 // calibrated ramps, as the rate (2-D) and rateints (3-D) products, plus the
 // optional fitopt product.
 //

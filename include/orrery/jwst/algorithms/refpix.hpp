@@ -1,5 +1,5 @@
 #pragma once
-// refpix, near-IR "median" algorithm (algorithms.md §6; jwst refpix/reference_pixels.py).
+// refpix, near-IR "median" algorithm (docs/algorithms/refpix.md; jwst refpix/reference_pixels.py).
 //
 // Every group plane (and every ZEROFRAME plane) is corrected on its own, in the
 // detector frame (FASTAXIS/SLOWAXIS), in double precision, and rounded to float32

@@ -1,5 +1,5 @@
 #pragma once
-// saturation (algorithms.md §4; stcal flag_saturated_pixels): flag SATURATED groups
+// saturation (docs/algorithms/saturation.md; stcal flag_saturated_pixels): flag SATURATED groups
 // against the SATURATION threshold on raw DN, grow them by n_pix_grow_sat pixels, flag
 // A/D-floor groups, and (use_readpatt) the two read-pattern passes that catch saturation
 // hidden by frame averaging. ZEROFRAME pixels that saturate or hit the floor become 0.

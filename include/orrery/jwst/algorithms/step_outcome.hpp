@@ -1,5 +1,5 @@
 #pragma once
-// What a kernel reports when algorithms.md lets it decide not to run (e.g. group_scale
+// What a kernel reports when the reference behaviour lets it decide not to run (e.g. group_scale
 // with FRMDIVSR == NFRAMES): the step wrapper turns `skipped` into cal_step SKIPPED and
 // logs `reason`. A kernel that always runs returns nothing.
 

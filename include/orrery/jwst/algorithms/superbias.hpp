@@ -1,5 +1,5 @@
 #pragma once
-// superbias (algorithms.md §5): subtract the superbias image from every group, NaN bias
+// superbias (docs/algorithms/superbias.md): subtract the superbias image from every group, NaN bias
 // counting as 0, and propagate the bias DQ into PIXELDQ.
 
 #include "orrery/jwst/algorithms/reference_shape.hpp"

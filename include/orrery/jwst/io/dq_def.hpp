@@ -1,6 +1,6 @@
 #pragma once
 // Reference-file DQ translation through a DQ_DEF table (stdatamodels
-// dynamicdq.dynamic_mask, algorithms.md §0): for each row whose NAME is a known
+// dynamicdq.dynamic_mask, docs/algorithms/dq_flags.md): for each row whose NAME is a known
 // mnemonic, pixels with (dq & VALUE) != 0 get that mnemonic's standard bit.
 // Unknown names are ignored; without a DQ_DEF table (or an empty one) the DQ
 // array is used verbatim.

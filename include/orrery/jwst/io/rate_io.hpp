@@ -1,5 +1,5 @@
 #pragma once
-// `_rate` / `_rateints` products (algorithms.md §12): PRIMARY (header only), SCI,
+// `_rate` / `_rateints` products (docs/algorithms/rate_products.md): PRIMARY (header only), SCI,
 // ERR, DQ (uint32 = BITPIX 32 + BZERO 2^31), VAR_POISSON, VAR_RNOISE, located by
 // EXTNAME when reading. Not written: the ASDF metadata BINTABLE and the
 // rateints INT_TIMES table (orrery keeps its metadata in the FITS headers).

@@ -1,6 +1,6 @@
 #pragma once
 // Where the science subarray sits inside a reference file (jwst
-// lib/reffile_utils.py ref_matches_sci + get_subarray_model, algorithms.md §14.3).
+// lib/reffile_utils.py ref_matches_sci + get_subarray_model, docs/algorithms/reference_subarrays.md).
 // Reference SUBSTRT/SUBSIZE default to full frame when absent and the array is
 // full frame; sizes that disagree with the array follow the array (IRS2's 3200
 // rows against SUBSIZE2=2048 excepted). A science region not contained in the

@@ -1,5 +1,5 @@
 #pragma once
-// stpipe JumpStep parameters (jwst jump_step.py spec, stpipe-compat.md §2): every one of
+// stpipe JumpStep parameters (jwst jump_step.py spec; docs/algorithms/jump.md): every one of
 // the 35, with its exact name and default. The snowball (expand_large_events ...) and
 // MIRI shower (find_showers ...) groups are carried so parameter files round-trip, but
 // detect_jumps refuses to run with either switched on (NotSupportedError).

@@ -1,5 +1,5 @@
 #pragma once
-// Per-pixel two-point-difference jump detection (algorithms.md §9; stcal
+// Per-pixel two-point-difference jump detection (docs/algorithms/jump.md; stcal
 // twopoint_difference.py find_crs): first differences in electrons, their median and
 // noise, and the three ways of finding jumps in them -- iterative (few differences),
 // single pass (>= min_diffs_single_pass) and sigma clipping (many integrations).

@@ -1,6 +1,6 @@
 #pragma once
 // Fast path of OLS_C ramp fitting for clean pixels, a block of adjacent pixels at a time
-// (algorithms.md §10). A pixel is clean when no group of any integration carries a flag,
+// (docs/algorithms/ramp_fit.md). A pixel is clean when no group of any integration carries a flag,
 // its PIXELDQ has neither DO_NOT_USE nor SATURATED and its gain is > 0 (finite; read noise
 // and dark current not NaN: see eligible): then each of its ramps is one segment over all
 // groups, and PixelRampFitter's general fit reduces to straight-line arithmetic.

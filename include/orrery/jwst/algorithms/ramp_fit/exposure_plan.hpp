@@ -1,6 +1,6 @@
 #pragma once
 // Exposure-level decisions of OLS_C ramp fitting, taken once before the pixel
-// loop (algorithms.md §10, first block): the firstgroup/lastgroup window,
+// loop (docs/algorithms/ramp_fit.md, "Ramp-level rules"): the firstgroup/lastgroup window,
 // one-good-group suppression, MIRI discarding of all-DO_NOT_USE leading/trailing
 // groups, the all-saturated check, and the timing constants. The plan never
 // modifies the ramp: each pixel applies it to its own copy of its group flags.

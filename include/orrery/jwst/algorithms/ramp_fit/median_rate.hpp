@@ -1,5 +1,5 @@
 #pragma once
-// Median rate of one integration ramp (algorithms.md §10 "Median rate"): the
+// Median rate of one integration ramp (docs/algorithms/ramp_fit.md "Median rate"): the
 // median of the first differences (DN/s) that are not DO_NOT_USE / SATURATED
 // and do not end on a JUMP_DET group. It scales the segment Poisson variances.
 

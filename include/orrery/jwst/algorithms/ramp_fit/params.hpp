@@ -1,5 +1,5 @@
 #pragma once
-// Parameters of ramp fitting (stpipe RampFitStep spec, stpipe-compat.md §2) and
+// Parameters of ramp fitting (jwst ramp_fit_step.py spec; docs/algorithms/ramp_fit.md) and
 // the average dark current the fit adds to the Poisson variance.
 
 #include "orrery/array/ndarray.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// OLS_C fit of all integration ramps of one pixel (algorithms.md §10, "Per pixel"
+// OLS_C fit of all integration ramps of one pixel (docs/algorithms/ramp_fit.md, "Segments"
 // through "Exposure"): load the ramp, median rate, segments, segment fits,
 // read-noise-weighted combination per integration and for the exposure,
 // DQ propagation, and the CHARGELOSS read-noise recomputation.

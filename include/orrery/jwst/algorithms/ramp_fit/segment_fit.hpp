@@ -1,5 +1,5 @@
 #pragma once
-// Fit of one ramp segment (algorithms.md §10 "Segment fit"): slope, Poisson and
+// Fit of one ramp segment (docs/algorithms/ramp_fit.md "Segment fit"): slope, Poisson and
 // read-noise variances, and the optimal-weighting least squares for n >= 3.
 // All arithmetic is double, in the reference's operation order (results are
 // compared to rounding); only the weight power uses single-precision powf.

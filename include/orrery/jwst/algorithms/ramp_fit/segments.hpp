@@ -1,5 +1,5 @@
 #pragma once
-// Ramp segmentation for OLS_C ramp fitting (algorithms.md §10 "Segments"):
+// Ramp segmentation for OLS_C ramp fitting (docs/algorithms/ramp_fit.md "Segments"):
 // one integration ramp of one pixel is split into runs of good groups, each
 // fitted on its own and combined afterwards.
 

@@ -1,0 +1,21 @@
+# The suite's scratch check (tests/CMakeLists.txt):
+#   MODE=setup  make DIR an empty directory (the tests' TMPDIR);
+#   MODE=check  fail, naming each entry, unless DIR is still empty.
+if(MODE STREQUAL "setup")
+  file(REMOVE_RECURSE "${DIR}")
+  file(MAKE_DIRECTORY "${DIR}")
+elseif(MODE STREQUAL "check")
+  if(NOT IS_DIRECTORY "${DIR}")
+    message(FATAL_ERROR "${DIR} is missing: scratch/setup did not run or a test removed it")
+  endif()
+  file(GLOB left LIST_DIRECTORIES true "${DIR}/*" "${DIR}/.*")
+  list(REMOVE_DUPLICATES left)
+  if(left)
+    list(LENGTH left n)
+    list(JOIN left "\n  " names)
+    message(FATAL_ERROR "the tests left ${n} entries in their temp directory:\n  ${names}")
+  endif()
+  message(STATUS "${DIR} is empty: no test left scratch files behind")
+else()
+  message(FATAL_ERROR "MODE must be setup or check")
+endif()
