@@ -43,45 +43,64 @@ int to_int(const std::string& flag, const std::string& v) {
     throw orrery::UsageError("orrery-simulate: " + flag + " needs an integer, got '" + v + "'");
 }
 
+/// What the command line asks for.
+struct Request {
+    orrery::jwst::SimulationConfig config;
+    std::string dir = "sim";
+    bool help = false;
+};
+
+Request parse_arguments(const std::vector<std::string>& args) {
+    Request r;
+    auto& cfg = r.config;
+    cfg.ny = cfg.nx = 256;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "-h" || a == "--help") {
+            r.help = true;
+            return r;
+        }
+        if (a == "--full-frame-references") {
+            cfg.full_frame_references = true;
+            continue;
+        }
+        if (i + 1 >= args.size()) throw orrery::UsageError("orrery-simulate: unknown option or missing value: " + a + "\n" + usage);
+        const std::string& v = args[++i];
+        if (a == "--output-dir") r.dir = v;
+        else if (a == "--name") cfg.name = v;
+        else if (a == "--size") {
+            const auto x = v.find('x');
+            cfg.ny = to_int(a, v.substr(0, x));
+            cfg.nx = x == std::string::npos ? cfg.ny : to_int(a, v.substr(x + 1));
+        } else if (a == "--ints") cfg.nints = to_int(a, v);
+        else if (a == "--groups") cfg.ngroups = to_int(a, v);
+        else if (a == "--nframes") cfg.nframes = to_int(a, v);
+        else if (a == "--groupgap") cfg.groupgap = to_int(a, v);
+        else if (a == "--seed") cfg.seed = static_cast<std::uint64_t>(to_int(a, v));
+        else if (a == "--cosmic-rays") cfg.n_cosmic_rays = to_int(a, v);
+        else if (a == "--saturating-stars") cfg.n_saturating_stars = to_int(a, v);
+        else
+            throw orrery::UsageError("orrery-simulate: unknown option '" + a + "'\n" + usage);
+    }
+    return r;
+}
+
+void print_written(const Request& r, const orrery::jwst::SimulatedFiles& files) {
+    const auto& cfg = r.config;
+    std::cout << "raw exposure: " << files.uncal.string() << " (" << cfg.nints << " x " << cfg.ngroups << " x " << cfg.ny << " x " << cfg.nx
+              << ")\nreferences:   " << (std::filesystem::path(r.dir) / "ref").string() << "/\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
-        orrery::jwst::SimulationConfig cfg;
-        cfg.ny = cfg.nx = 256;
-        std::string dir = "sim";
-        const std::vector<std::string> args(argv + 1, argv + argc);
-        for (std::size_t i = 0; i < args.size(); ++i) {
-            const std::string& a = args[i];
-            if (a == "-h" || a == "--help") {
-                std::cout << usage;
-                return 0;
-            }
-            if (a == "--full-frame-references") {
-                cfg.full_frame_references = true;
-                continue;
-            }
-            if (i + 1 >= args.size()) throw orrery::UsageError("orrery-simulate: unknown option or missing value: " + a + "\n" + usage);
-            const std::string& v = args[++i];
-            if (a == "--output-dir") dir = v;
-            else if (a == "--name") cfg.name = v;
-            else if (a == "--size") {
-                const auto x = v.find('x');
-                cfg.ny = to_int(a, v.substr(0, x));
-                cfg.nx = x == std::string::npos ? cfg.ny : to_int(a, v.substr(x + 1));
-            } else if (a == "--ints") cfg.nints = to_int(a, v);
-            else if (a == "--groups") cfg.ngroups = to_int(a, v);
-            else if (a == "--nframes") cfg.nframes = to_int(a, v);
-            else if (a == "--groupgap") cfg.groupgap = to_int(a, v);
-            else if (a == "--seed") cfg.seed = static_cast<std::uint64_t>(to_int(a, v));
-            else if (a == "--cosmic-rays") cfg.n_cosmic_rays = to_int(a, v);
-            else if (a == "--saturating-stars") cfg.n_saturating_stars = to_int(a, v);
-            else
-                throw orrery::UsageError("orrery-simulate: unknown option '" + a + "'\n" + usage);
+        const Request r = parse_arguments(std::vector<std::string>(argv + 1, argv + argc));
+        if (r.help) {
+            std::cout << usage;
+            return 0;
         }
-        const auto files = orrery::jwst::write_simulated_exposure(dir, cfg);
-        std::cout << "raw exposure: " << files.uncal.string() << " (" << cfg.nints << " x " << cfg.ngroups << " x " << cfg.ny << " x "
-                  << cfg.nx << ")\nreferences:   " << (std::filesystem::path(dir) / "ref").string() << "/\n";
+        print_written(r, orrery::jwst::write_simulated_exposure(r.dir, r.config));
         return 0;
     } catch (const orrery::Error& e) {
         std::cerr << "orrery-simulate: " << e.what() << "\n";

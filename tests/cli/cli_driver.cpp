@@ -5,7 +5,7 @@
 
 #include "cli_test_steps.hpp"
 
-#include "orrery/cli/main.hpp"
+#include "orrery/cli.hpp"
 
 int main(int argc, char** argv) {
     orrery::cli::register_layer({"clitest", orrery::version_string, "command-line test steps"});

@@ -5,11 +5,17 @@
 
 #include "cli_test_steps.hpp"
 
-#include "orrery/cli/main.hpp"
+#include "cli/arguments.hpp"  // the library's private headers (src/cli)
+#include "cli/exit_codes.hpp"
+#include "cli/ledger.hpp"
+#include "cli/progress.hpp"
+#include "cli/selection.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 

@@ -343,7 +343,8 @@ TEST_CASE("writer: the stpipe layout with a CRDS meta template", "[params][write
     CHECK_THAT(text, Catch::Matchers::Contains("\nsteps:\n- class: hello.Tokenize\n  name: tokenize\n  parameters:\n"
                                                "    separators: \" \\t\\n.,;:!?\"\n"));
     CHECK_THAT(text, Catch::Matchers::Contains("- class: hello.Lowercase\n  name: lowercase\n  parameters:\n    skip: false\n"));
-    CHECK_THAT(text, Catch::Matchers::Contains("    output_ext: '.fits'\n"));
+    // The hello products declare no extension (they take their input's): an empty string, quoted.
+    CHECK_THAT(text, Catch::Matchers::Contains("    output_ext: ''\n"));
     CHECK_THAT(text, Catch::Matchers::Contains("    ignore: []\n"));
     CHECK(text.substr(text.size() - 4) == "...\n");
     const std::string no_meta = stpipe::to_asdf(stpipe::export_config(*step, ctx), false);

@@ -1,12 +1,25 @@
 // The orrery command-line tool (build/bin/orrery; build/bin/strun is a link to
-// it and behaves as `orrery strun`). The tool is the plug-in layers it ships
-// plus orrery::cli::main; see docs/cli.md.
+// it and behaves as `orrery strun`): the orrery::cli library with the JWST
+// layer's steps, which its headers register. See docs/cli.md.
 
 #include "orrery/jwst.hpp"  // the detector1 steps, calwebb_detector1 and their product_traits
 
-#include "orrery/cli/main.hpp"
+#include "orrery/cli.hpp"
+
+#include <string>
+
+#define ORRERY_TOOL_STR2(x) #x
+#define ORRERY_TOOL_STR(x) ORRERY_TOOL_STR2(x)
 
 int main(int argc, char** argv) {
     orrery::cli::register_layer({"jwst", orrery::version_string, "calwebb_detector1"});
+    // doctor lists the library's own dependencies; these come with the JWST layer.
+#ifdef EIGEN_WORLD_VERSION
+    orrery::cli::register_dependency("Eigen", std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+                                                  std::to_string(EIGEN_MINOR_VERSION));
+#endif
+#ifdef CFITSIO_VERSION
+    orrery::cli::register_dependency("cfitsio", ORRERY_TOOL_STR(CFITSIO_VERSION));
+#endif
     return orrery::cli::main(argc, argv);
 }

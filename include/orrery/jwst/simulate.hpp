@@ -209,8 +209,10 @@ inline bool is_reference_pixel(int y_det, int x_det) { return y_det < 4 || y_det
 
 }  // namespace sim
 
-/// Generate an exposure in memory. Throws orrery::ParameterError for invalid configurations.
-inline SimulatedExposure simulate_exposure(const SimulationConfig& c) {
+namespace sim {
+
+/// Throws orrery::ParameterError for an invalid configuration.
+inline void check_config(const SimulationConfig& c) {
     auto bad = [](const char* key, const std::string& problem) { throw orrery::ParameterError(key, "SimulationConfig", problem); };
     if (c.nints < 1) bad("nints", "must be >= 1");
     if (c.ngroups < 1) bad("ngroups", "must be >= 1");
@@ -221,28 +223,51 @@ inline SimulatedExposure simulate_exposure(const SimulationConfig& c) {
         bad("substrt1/substrt2", "the science array must lie on the 2048 x 2048 detector");
     if (!(c.tframe > 0)) bad("tframe", "must be > 0");
     if (!(c.gain > 0)) bad("gain", "must be > 0");
+}
 
+/// Where the science array and the reference region lie on the detector.
+struct Layout {
+    std::size_t ny = 0, nx = 0;    // science array
+    int sy0 = 0, sx0 = 0;          // science origin on the detector
+    int ry0 = 0, rx0 = 0;          // reference region origin on the detector
+    std::size_t rny = 0, rnx = 0;  // reference region size
+    std::size_t oy = 0, ox = 0;    // science offset inside the reference region
+    RefGeometry geometry;          // the reference files' SUBSTRT/SUBSIZE
+    int frames = 0;                // frames read per integration
+    int dark_planes = 0;           // frames in the DARK reference
+};
+
+inline Layout layout(const SimulationConfig& c) {
     using std::size_t;
-    SimulatedExposure out;
-    out.config = c;
-    const unsigned threads = sim::resolve_threads(c.threads);
-    const size_t ny = static_cast<size_t>(c.ny), nx = static_cast<size_t>(c.nx);
-    const int sy0 = c.substrt2 - 1, sx0 = c.substrt1 - 1;  // science origin on the detector
-    // Reference region (detector coordinates) and the science offset inside it.
-    const int ry0 = c.full_frame_references ? 0 : sy0, rx0 = c.full_frame_references ? 0 : sx0;
-    const size_t rny = c.full_frame_references ? 2048 : ny, rnx = c.full_frame_references ? 2048 : nx;
-    const size_t oy = static_cast<size_t>(sy0 - ry0), ox = static_cast<size_t>(sx0 - rx0);
-    const RefGeometry geom{rx0 + 1, ry0 + 1, static_cast<int>(rnx), static_cast<int>(rny)};
-    const int K = c.frames_per_integration();
-    const int dark_planes = K + 2;
+    Layout l;
+    l.ny = static_cast<size_t>(c.ny);
+    l.nx = static_cast<size_t>(c.nx);
+    l.sy0 = c.substrt2 - 1;
+    l.sx0 = c.substrt1 - 1;
+    l.ry0 = c.full_frame_references ? 0 : l.sy0;
+    l.rx0 = c.full_frame_references ? 0 : l.sx0;
+    l.rny = c.full_frame_references ? 2048 : l.ny;
+    l.rnx = c.full_frame_references ? 2048 : l.nx;
+    l.oy = static_cast<size_t>(l.sy0 - l.ry0);
+    l.ox = static_cast<size_t>(l.sx0 - l.rx0);
+    l.geometry = RefGeometry{l.rx0 + 1, l.ry0 + 1, static_cast<int>(l.rnx), static_cast<int>(l.rny)};
+    l.frames = c.frames_per_integration();
+    l.dark_planes = l.frames + 2;
+    return l;
+}
 
-    // ---- per-pixel detector properties over the reference region -------------
+/// Per-pixel detector properties over the reference region, into the references:
+/// SUPERBIAS, GAIN, READNOISE, SATURATION, LINEARITY and MASK's reference pixels.
+/// Returns the dark current map [DN/s] over the same region.
+inline NdArray<float, 2> detector_properties(const SimulationConfig& c, const Layout& l, unsigned threads, SimulatedExposure& out) {
+    using std::size_t;
     std::vector<double> column_offset(2048);
     {
-        sim::SimRng rng(sim::stream_seed(c.seed, sim::columns));
+        SimRng rng(stream_seed(c.seed, columns));
         for (auto& v : column_offset) v = c.bias_column_sigma * rng.normal();
     }
     const double amp_step[4] = {0.0, c.bias_amp_step, -0.8 * c.bias_amp_step, 0.5 * c.bias_amp_step};
+    const size_t rny = l.rny, rnx = l.rnx;
     const std::array<size_t, 2> rplane{rny, rnx};
     auto& bias = out.superbias.sci;
     bias.resize(rplane);
@@ -255,12 +280,12 @@ inline SimulatedExposure simulate_exposure(const SimulationConfig& c) {
     out.linearity.dq.resize(rplane, 0u);
     out.mask.dq.resize(rplane, 0u);
     NdArray<float, 2> dark_full(rplane);
-    sim::parallel_rows(rny, threads, [&](size_t y0, size_t y1) {
+    parallel_rows(rny, threads, [&](size_t y0, size_t y1) {
         for (size_t y = y0; y < y1; ++y) {
-            const int yd = ry0 + static_cast<int>(y);
-            sim::SimRng rng(sim::stream_seed(c.seed, sim::pixel_props, static_cast<std::uint64_t>(yd), static_cast<std::uint64_t>(rx0)));
+            const int yd = l.ry0 + static_cast<int>(y);
+            SimRng rng(stream_seed(c.seed, pixel_props, static_cast<std::uint64_t>(yd), static_cast<std::uint64_t>(l.rx0)));
             for (size_t x = 0; x < rnx; ++x) {
-                const int xd = rx0 + static_cast<int>(x);
+                const int xd = l.rx0 + static_cast<int>(x);
                 const double b = c.bias_level + amp_step[xd / 512] + column_offset[static_cast<size_t>(xd)] + 0.1 * yd +
                                  c.bias_pixel_sigma * rng.normal();
                 bias(y, x) = static_cast<float>(b);
@@ -272,137 +297,169 @@ inline SimulatedExposure simulate_exposure(const SimulationConfig& c) {
                 out.linearity.coeffs(1, y, x) = 1.0f;
                 out.linearity.coeffs(2, y, x) = static_cast<float>(c.lin_c2 * (1.0 + c.lin_sigma * rng.normal()));
                 out.linearity.coeffs(3, y, x) = static_cast<float>(c.lin_c3 * (1.0 + c.lin_sigma * rng.normal()));
-                if (sim::is_reference_pixel(yd, xd)) {
+                if (is_reference_pixel(yd, xd)) {
                     out.mask.dq(y, x) = dq::REFERENCE_PIXEL | dq::DO_NOT_USE;
                     dark_full(y, x) = 0.0f;
                 }
             }
         }
     });
+    return dark_full;
+}
 
-    // ---- science-region maps: scene, dead pixels, bad and hot pixels ----------
+/// Science-region maps: the sky (true_rate), the dark rate, and the reference pixels
+/// as dead. Returns the pixels already taken (not to be picked as bad pixels).
+inline NdArray<std::uint8_t, 2> science_maps(const SimulationConfig& c, const Layout& l, const NdArray<float, 2>& dark_full, SimulatedExposure& out) {
+    using std::size_t;
+    const size_t ny = l.ny, nx = l.nx;
     out.true_rate.resize({ny, nx}, static_cast<float>(c.sky_rate));
     out.dark_rate.resize({ny, nx});
     out.dead.resize({ny, nx}, 0);
-    NdArray<std::uint8_t, 2> floor_px({ny, nx}, 0), taken({ny, nx}, 0);
+    NdArray<std::uint8_t, 2> taken({ny, nx}, 0);
     for (size_t y = 0; y < ny; ++y)
         for (size_t x = 0; x < nx; ++x) {
-            out.dark_rate(y, x) = dark_full(y + oy, x + ox);
-            if (sim::is_reference_pixel(sy0 + static_cast<int>(y), sx0 + static_cast<int>(x))) {
+            out.dark_rate(y, x) = dark_full(y + l.oy, x + l.ox);
+            if (is_reference_pixel(l.sy0 + static_cast<int>(y), l.sx0 + static_cast<int>(x))) {
                 out.true_rate(y, x) = 0.0f;
                 out.dead(y, x) = 1;
                 taken(y, x) = 1;
             }
         }
-    {
-        sim::SimRng rng(sim::stream_seed(c.seed, sim::scene));
-        auto add_star = [&](double cy, double cx, double peak) {
-            const int r = static_cast<int>(std::ceil(5 * c.psf_sigma));
-            for (int dy = -r; dy <= r; ++dy)
-                for (int dx = -r; dx <= r; ++dx) {
-                    const long y = std::lround(cy) + dy, x = std::lround(cx) + dx;
-                    if (y < 0 || x < 0 || y >= c.ny || x >= c.nx || out.dead(static_cast<size_t>(y), static_cast<size_t>(x))) continue;
-                    const double d2 = (static_cast<double>(y) - cy) * (static_cast<double>(y) - cy) +
-                                      (static_cast<double>(x) - cx) * (static_cast<double>(x) - cx);
-                    out.true_rate(static_cast<size_t>(y), static_cast<size_t>(x)) +=
-                        static_cast<float>(peak * std::exp(-0.5 * d2 / (c.psf_sigma * c.psf_sigma)));
-                }
-        };
-        const int n_src = c.n_sources.value_or(static_cast<int>(ny * nx / 2000));
-        for (int i = 0; i < n_src; ++i) {
-            const double cy = rng.uniform() * c.ny, cx = rng.uniform() * c.nx;
-            const double peak = c.source_peak_min * std::pow(c.source_peak_max / c.source_peak_min, rng.uniform());
-            add_star(cy, cx, peak);
-        }
-        // Saturating stars: the peak pixel crosses the threshold around a chosen group.
-        for (int i = 0; i < c.n_saturating_stars; ++i) {
-            const double cy = rng.uniform() * c.ny, cx = rng.uniform() * c.nx;
-            const double g = 0.3 + rng.uniform() * std::max(1, c.ngroups - 1);
-            add_star(cy, cx, c.saturation_signal / (g * c.tgroup() + c.tframe));
-        }
-    }
-    {
-        sim::SimRng rng(sim::stream_seed(c.seed, sim::bad_pixels));
-        auto pick = [&](size_t& y, size_t& x) {
-            for (int tries = 0; tries < 1000; ++tries) {
-                y = rng.below(ny);
-                x = rng.below(nx);
-                if (!taken(y, x)) {
-                    taken(y, x) = 1;
-                    return true;
-                }
-            }
-            return false;
-        };
-        size_t y = 0, x = 0;
-        out.dark.dq.resize({1, rny, rnx}, 0u);
-        const int n_bad = c.n_bad_pixels.value_or(static_cast<int>(ny * nx / 1000));
-        for (int i = 0; i < n_bad && pick(y, x); ++i) {
-            const size_t ry = y + oy, rx = x + ox;
-            switch (i % 4) {
-                case 0:
-                    out.mask.dq(ry, rx) |= dq::DEAD | dq::DO_NOT_USE;
-                    out.dead(y, x) = 1;
-                    break;
-                case 1:
-                    out.saturation.dq(ry, rx) |= dq::NO_SAT_CHECK;
-                    out.saturation.sci(ry, rx) = std::numeric_limits<float>::quiet_NaN();
-                    break;
-                case 2: out.superbias.dq(ry, rx) |= dq::UNRELIABLE_BIAS; break;
-                default: out.dark.dq(0, ry, rx) |= dq::UNRELIABLE_DARK; break;
-            }
-        }
-        const int n_hot = c.n_hot_pixels.value_or(static_cast<int>(ny * nx / 2000));
-        for (int i = 0; i < n_hot && pick(y, x); ++i) {
-            const float rate = static_cast<float>(0.5 * std::pow(40.0, rng.uniform()));  // 0.5 .. 20 DN/s
-            out.dark_rate(y, x) = rate;
-            dark_full(y + oy, x + ox) = rate;
-            out.mask.dq(y + oy, x + ox) |= dq::HOT;
-        }
-        for (int i = 0; i < c.n_nan_gain && pick(y, x); ++i) out.gain.sci(y + oy, x + ox) = std::numeric_limits<float>::quiet_NaN();
-        for (int i = 0; i < c.n_floor_pixels && pick(y, x); ++i) {
-            floor_px(y, x) = 1;
-            out.dead(y, x) = 1;
-        }
-    }
+    return taken;
+}
 
-    // ---- cosmic rays ------------------------------------------------------------
+/// Faint stars, and stars whose peak pixel saturates around a chosen group, into true_rate.
+inline void add_sources(const SimulationConfig& c, const Layout& l, SimulatedExposure& out) {
+    SimRng rng(stream_seed(c.seed, scene));
+    auto add_star = [&](double cy, double cx, double peak) {
+        const int r = static_cast<int>(std::ceil(5 * c.psf_sigma));
+        for (int dy = -r; dy <= r; ++dy)
+            for (int dx = -r; dx <= r; ++dx) {
+                const long y = std::lround(cy) + dy, x = std::lround(cx) + dx;
+                if (y < 0 || x < 0 || y >= c.ny || x >= c.nx || out.dead(static_cast<std::size_t>(y), static_cast<std::size_t>(x))) continue;
+                const double d2 = (static_cast<double>(y) - cy) * (static_cast<double>(y) - cy) +
+                                  (static_cast<double>(x) - cx) * (static_cast<double>(x) - cx);
+                out.true_rate(static_cast<std::size_t>(y), static_cast<std::size_t>(x)) +=
+                    static_cast<float>(peak * std::exp(-0.5 * d2 / (c.psf_sigma * c.psf_sigma)));
+            }
+    };
+    const int n_src = c.n_sources.value_or(static_cast<int>(l.ny * l.nx / 2000));
+    for (int i = 0; i < n_src; ++i) {
+        const double cy = rng.uniform() * c.ny, cx = rng.uniform() * c.nx;
+        const double peak = c.source_peak_min * std::pow(c.source_peak_max / c.source_peak_min, rng.uniform());
+        add_star(cy, cx, peak);
+    }
+    for (int i = 0; i < c.n_saturating_stars; ++i) {
+        const double cy = rng.uniform() * c.ny, cx = rng.uniform() * c.nx;
+        const double g = 0.3 + rng.uniform() * std::max(1, c.ngroups - 1);
+        add_star(cy, cx, c.saturation_signal / (g * c.tgroup() + c.tframe));
+    }
+}
+
+/// Bad pixels (cycled through DEAD, NO_SAT_CHECK, UNRELIABLE_BIAS, UNRELIABLE_DARK), hot
+/// pixels (into dark_rate and dark_full), NaN gains and pixels stuck at the A/D floor,
+/// each on a pixel not yet taken. Returns the A/D floor pixels.
+inline NdArray<std::uint8_t, 2> add_bad_pixels(const SimulationConfig& c, const Layout& l, NdArray<std::uint8_t, 2>& taken,
+                                                NdArray<float, 2>& dark_full, SimulatedExposure& out) {
+    using std::size_t;
+    const size_t ny = l.ny, nx = l.nx, oy = l.oy, ox = l.ox;
+    NdArray<std::uint8_t, 2> floor_px({ny, nx}, 0);
+    SimRng rng(stream_seed(c.seed, bad_pixels));
+    auto pick = [&](size_t& y, size_t& x) {
+        for (int tries = 0; tries < 1000; ++tries) {
+            y = rng.below(ny);
+            x = rng.below(nx);
+            if (!taken(y, x)) {
+                taken(y, x) = 1;
+                return true;
+            }
+        }
+        return false;
+    };
+    size_t y = 0, x = 0;
+    out.dark.dq.resize({1, l.rny, l.rnx}, 0u);
+    const int n_bad = c.n_bad_pixels.value_or(static_cast<int>(ny * nx / 1000));
+    for (int i = 0; i < n_bad && pick(y, x); ++i) {
+        const size_t ry = y + oy, rx = x + ox;
+        switch (i % 4) {
+            case 0:
+                out.mask.dq(ry, rx) |= dq::DEAD | dq::DO_NOT_USE;
+                out.dead(y, x) = 1;
+                break;
+            case 1:
+                out.saturation.dq(ry, rx) |= dq::NO_SAT_CHECK;
+                out.saturation.sci(ry, rx) = std::numeric_limits<float>::quiet_NaN();
+                break;
+            case 2: out.superbias.dq(ry, rx) |= dq::UNRELIABLE_BIAS; break;
+            default: out.dark.dq(0, ry, rx) |= dq::UNRELIABLE_DARK; break;
+        }
+    }
+    const int n_hot = c.n_hot_pixels.value_or(static_cast<int>(ny * nx / 2000));
+    for (int i = 0; i < n_hot && pick(y, x); ++i) {
+        const float rate = static_cast<float>(0.5 * std::pow(40.0, rng.uniform()));  // 0.5 .. 20 DN/s
+        out.dark_rate(y, x) = rate;
+        dark_full(y + oy, x + ox) = rate;
+        out.mask.dq(y + oy, x + ox) |= dq::HOT;
+    }
+    for (int i = 0; i < c.n_nan_gain && pick(y, x); ++i) out.gain.sci(y + oy, x + ox) = std::numeric_limits<float>::quiet_NaN();
+    for (int i = 0; i < c.n_floor_pixels && pick(y, x); ++i) {
+        floor_px(y, x) = 1;
+        out.dead(y, x) = 1;
+    }
+    return floor_px;
+}
+
+/// Cosmic rays into out.cosmic_rays (a spread one also hits its four neighbours).
+/// Returns, per (integration, row), the indices of the hits on that row.
+inline std::vector<std::vector<std::size_t>> add_cosmic_rays(const SimulationConfig& c, const Layout& l, SimulatedExposure& out) {
+    using std::size_t;
+    const size_t ny = l.ny, nx = l.nx;
     std::vector<std::vector<size_t>> cr_rows(static_cast<size_t>(c.nints) * ny);
-    {
-        sim::SimRng rng(sim::stream_seed(c.seed, sim::cosmics));
-        const double ramp_seconds = K * c.tframe;
-        const int n_cr = c.n_cosmic_rays.value_or(static_cast<int>(1e-5 * ramp_seconds * static_cast<double>(ny * nx) * c.nints));
-        const int period = c.nframes + c.groupgap;
-        auto add = [&](int i, int k, long y, long x, double e) {
-            if (y < 0 || x < 0 || y >= c.ny || x >= c.nx || out.dead(static_cast<size_t>(y), static_cast<size_t>(x))) return;
-            const int g = std::min(c.ngroups - 1, (k % period < c.nframes) ? k / period : k / period + 1);
-            out.cosmic_rays.push_back({i, k, g, static_cast<int>(y), static_cast<int>(x), e});
-            cr_rows[static_cast<size_t>(i) * ny + static_cast<size_t>(y)].push_back(out.cosmic_rays.size() - 1);
-        };
-        for (int n = 0; n < n_cr; ++n) {
-            const int i = static_cast<int>(rng.below(static_cast<std::uint64_t>(c.nints)));
-            const int k = static_cast<int>(rng.below(static_cast<std::uint64_t>(K)));
-            const long y = static_cast<long>(rng.below(ny)), x = static_cast<long>(rng.below(nx));
-            const double e = c.cr_min_electrons * std::pow(c.cr_max_electrons / c.cr_min_electrons, rng.uniform());
-            const bool spread = rng.uniform() < 0.3;
-            add(i, k, y, x, e);
-            if (spread)
-                for (auto [dy, dx] : {std::pair{-1, 0}, std::pair{1, 0}, std::pair{0, -1}, std::pair{0, 1}}) add(i, k, y + dy, x + dx, 0.08 * e);
-        }
+    SimRng rng(stream_seed(c.seed, cosmics));
+    const double ramp_seconds = l.frames * c.tframe;
+    const int n_cr = c.n_cosmic_rays.value_or(static_cast<int>(1e-5 * ramp_seconds * static_cast<double>(ny * nx) * c.nints));
+    const int period = c.nframes + c.groupgap;
+    auto add = [&](int i, int k, long y, long x, double e) {
+        if (y < 0 || x < 0 || y >= c.ny || x >= c.nx || out.dead(static_cast<size_t>(y), static_cast<size_t>(x))) return;
+        const int g = std::min(c.ngroups - 1, (k % period < c.nframes) ? k / period : k / period + 1);
+        out.cosmic_rays.push_back({i, k, g, static_cast<int>(y), static_cast<int>(x), e});
+        cr_rows[static_cast<size_t>(i) * ny + static_cast<size_t>(y)].push_back(out.cosmic_rays.size() - 1);
+    };
+    for (int n = 0; n < n_cr; ++n) {
+        const int i = static_cast<int>(rng.below(static_cast<std::uint64_t>(c.nints)));
+        const int k = static_cast<int>(rng.below(static_cast<std::uint64_t>(l.frames)));
+        const long y = static_cast<long>(rng.below(ny)), x = static_cast<long>(rng.below(nx));
+        const double e = c.cr_min_electrons * std::pow(c.cr_max_electrons / c.cr_min_electrons, rng.uniform());
+        const bool spread = rng.uniform() < 0.3;
+        add(i, k, y, x, e);
+        if (spread)
+            for (auto [dy, dx] : {std::pair{-1, 0}, std::pair{1, 0}, std::pair{0, -1}, std::pair{0, 1}}) add(i, k, y + dy, x + dx, 0.08 * e);
     }
+    return cr_rows;
+}
 
-    // ---- dark reference: cumulative dark per frame (NFRAMES=1, GROUPGAP=0) -------
-    out.dark.sci.resize({1, static_cast<size_t>(dark_planes), rny, rnx});
-    for (int k = 0; k < dark_planes; ++k) {
-        float* p = out.dark.sci.plane(static_cast<size_t>(k));
+/// The DARK reference: cumulative dark per frame (NFRAMES=1, GROUPGAP=0).
+inline void fill_dark_reference(const SimulationConfig& c, const Layout& l, const NdArray<float, 2>& dark_full, SimulatedExposure& out) {
+    out.dark.sci.resize({1, static_cast<std::size_t>(l.dark_planes), l.rny, l.rnx});
+    for (int k = 0; k < l.dark_planes; ++k) {
+        float* p = out.dark.sci.plane(static_cast<std::size_t>(k));
         const double t = (k + 1) * c.tframe;
-        for (size_t i = 0; i < rny * rnx; ++i) p[i] = static_cast<float>(dark_full[i] * t);
+        for (std::size_t i = 0; i < l.rny * l.rnx; ++i) p[i] = static_cast<float>(dark_full[i] * t);
     }
+}
 
-    // ---- the ramp -----------------------------------------------------------------
+/// The raw ramp: per pixel, charge from the sky, sources, dark and cosmic rays read
+/// through the inverse LINEARITY polynomial up to full well, plus bias, reset, amplifier
+/// offsets and read noise; groups averaged over NFRAMES, rounded and clipped to uint16.
+inline void generate_ramp(const SimulationConfig& c, const Layout& l, unsigned threads, const NdArray<std::uint8_t, 2>& floor_px,
+                          const std::vector<std::vector<std::size_t>>& cr_rows, SimulatedExposure& out) {
+    using std::size_t;
+    const size_t ny = l.ny, nx = l.nx, oy = l.oy, ox = l.ox;
+    const int sy0 = l.sy0, sx0 = l.sx0, K = l.frames;
+    const auto& bias = out.superbias.sci;
     std::vector<double> amp_offset(static_cast<size_t>(c.nints) * 4);
     {
-        sim::SimRng rng(sim::stream_seed(c.seed, sim::amp_offsets));
+        SimRng rng(stream_seed(c.seed, amp_offsets));
         for (auto& v : amp_offset) v = c.amp_offset_sigma * rng.normal();
     }
     auto& ramp = out.ramp;
@@ -412,11 +469,11 @@ inline SimulatedExposure simulate_exposure(const SimulationConfig& c) {
     ramp.pixeldq.resize({ny, nx}, 0u);
     const int period = c.nframes + c.groupgap;
     const size_t plane = ny * nx;
-    sim::parallel_rows(static_cast<size_t>(c.nints) * ny, threads, [&](size_t r0, size_t r1) {
+    parallel_rows(static_cast<size_t>(c.nints) * ny, threads, [&](size_t r0, size_t r1) {
         for (size_t row = r0; row < r1; ++row) {
             const size_t i = row / ny, y = row % ny;
             const int yd = sy0 + static_cast<int>(y);
-            sim::SimRng rng(sim::stream_seed(c.seed, sim::ramp_noise, i, static_cast<std::uint64_t>(yd) * 4096 + static_cast<std::uint64_t>(sx0)));
+            SimRng rng(stream_seed(c.seed, ramp_noise, i, static_cast<std::uint64_t>(yd) * 4096 + static_cast<std::uint64_t>(sx0)));
             const auto& crs = cr_rows[row];
             float* base = ramp.sci.data() + i * static_cast<size_t>(c.ngroups) * plane + y * nx;
             for (size_t x = 0; x < nx; ++x) {
@@ -436,7 +493,7 @@ inline SimulatedExposure simulate_exposure(const SimulationConfig& c) {
                                                                                  : static_cast<double>(out.saturation.sci(ry, rx));
                 const double well_raw = threshold - bias(ry, rx) + c.full_well_margin;
                 const double well_lin = ((c3 * well_raw + c2) * well_raw + c1) * well_raw + c0;
-                const sim::PoissonSampler poisson(lam);
+                const PoissonSampler poisson(lam);
                 double q = 0.0, acc = 0.0, raw_prev = 0.0;
                 for (int k = 0; k < K; ++k) {
                     q += static_cast<double>(poisson(rng));
@@ -447,7 +504,7 @@ inline SimulatedExposure simulate_exposure(const SimulationConfig& c) {
                     const int pos = k % period;
                     if (pos >= c.nframes) continue;
                     const double s = q / gain;
-                    const double raw = s >= well_lin ? well_raw : sim::inverse_linearity(s, c0, c1, c2, c3, raw_prev);
+                    const double raw = s >= well_lin ? well_raw : inverse_linearity(s, c0, c1, c2, c3, raw_prev);
                     raw_prev = raw;
                     acc += offset + raw + sigma * rng.normal();
                     if (pos == c.nframes - 1) {
@@ -459,14 +516,17 @@ inline SimulatedExposure simulate_exposure(const SimulationConfig& c) {
             }
         }
     });
+}
 
-    // ---- metadata -----------------------------------------------------------------
-    ramp.primary = sim::uncal_header(c);
+/// Headers and file names of the raw exposure and of each reference.
+inline void set_metadata(const SimulationConfig& c, const Layout& l, SimulatedExposure& out) {
+    auto& ramp = out.ramp;
+    ramp.primary = uncal_header(c);
     ramp.meta = io::parse_exposure_meta(ramp.primary, c.name + "_uncal.fits");
     ramp.filename = c.name + "_uncal.fits";
     auto finish = [&](RefBase& r, const char* reftype, const char* file) {
-        r.primary = sim::reference_header(c, reftype, geom);
-        r.geometry = geom;
+        r.primary = reference_header(c, reftype, l.geometry);
+        r.geometry = l.geometry;
         r.path = std::string("ref/") + file + ".fits";
     };
     finish(out.mask, "MASK", "mask");
@@ -480,8 +540,27 @@ inline SimulatedExposure simulate_exposure(const SimulationConfig& c) {
     out.dark.groupgap = 0;
     out.dark.primary.set("NFRAMES", 1);
     out.dark.primary.set("GROUPGAP", 0);
-    out.dark.primary.set("NGROUPS", dark_planes);
+    out.dark.primary.set("NGROUPS", l.dark_planes);
     out.dark.primary.set("NINTS", 1);
+}
+
+}  // namespace sim
+
+/// Generate an exposure in memory. Throws orrery::ParameterError for invalid configurations.
+inline SimulatedExposure simulate_exposure(const SimulationConfig& c) {
+    sim::check_config(c);
+    SimulatedExposure out;
+    out.config = c;
+    const unsigned threads = sim::resolve_threads(c.threads);
+    const sim::Layout l = sim::layout(c);
+    NdArray<float, 2> dark_full = sim::detector_properties(c, l, threads, out);
+    NdArray<std::uint8_t, 2> taken = sim::science_maps(c, l, dark_full, out);
+    sim::add_sources(c, l, out);
+    const NdArray<std::uint8_t, 2> floor_px = sim::add_bad_pixels(c, l, taken, dark_full, out);
+    const auto cr_rows = sim::add_cosmic_rays(c, l, out);
+    sim::fill_dark_reference(c, l, dark_full, out);
+    sim::generate_ramp(c, l, threads, floor_px, cr_rows, out);
+    sim::set_metadata(c, l, out);
     return out;
 }
 
@@ -506,18 +585,16 @@ void write_sci_err_dq(const std::filesystem::path& out, const Header& h, const N
 
 }  // namespace sim
 
-/// Write an exposure as `<dir>/<name>_uncal.fits` plus `<dir>/ref/<reftype>.fits`.
-inline SimulatedFiles write_simulated_exposure(const std::filesystem::path& dir, const SimulatedExposure& e) {
-    std::filesystem::create_directories(dir / "ref");
-    SimulatedFiles files;
-    files.uncal = dir / (e.config.name + "_uncal.fits");
-    io::write_ramp(e.ramp, files.uncal, io::RampLayout::raw);
-    auto ref = [&](const char* type) { return files.references[type] = dir / "ref" / (std::string(type) + ".fits"); };
+/// The references as `<ref_dir>/<reftype>.fits` in the golden layout; returns reftype -> file.
+inline std::map<std::string, std::filesystem::path> write_references(const std::filesystem::path& ref_dir, const SimulatedExposure& e) {
+    std::map<std::string, std::filesystem::path> files;
+    auto ref = [&](const char* type) { return files[type] = ref_dir / (std::string(type) + ".fits"); };
     io::write_reference(e.mask, ref("mask"));
     io::write_reference(e.saturation, ref("saturation"));
     sim::write_sci_err_dq(ref("superbias"), e.superbias.primary, e.superbias.sci, 5.0f, e.superbias.dq);
     io::write_reference(e.linearity, ref("linearity"));
     {
+        // DARK is stored without its integration axis: SCI (ngroups, ny, nx), DQ (ny, nx).
         const auto& s = e.dark.sci.shape();
         NdArray<float, 3> sci3;
         sci3.storage() = e.dark.sci.storage();
@@ -529,6 +606,16 @@ inline SimulatedFiles write_simulated_exposure(const std::filesystem::path& dir,
     }
     io::write_reference(e.gain, ref("gain"));
     io::write_reference(e.readnoise, ref("readnoise"));
+    return files;
+}
+
+/// Write an exposure as `<dir>/<name>_uncal.fits` plus `<dir>/ref/<reftype>.fits`.
+inline SimulatedFiles write_simulated_exposure(const std::filesystem::path& dir, const SimulatedExposure& e) {
+    std::filesystem::create_directories(dir / "ref");
+    SimulatedFiles files;
+    files.uncal = dir / (e.config.name + "_uncal.fits");
+    io::write_ramp(e.ramp, files.uncal, io::RampLayout::raw);
+    files.references = write_references(dir / "ref", e);
     return files;
 }
 

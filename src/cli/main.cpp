@@ -1,20 +1,12 @@
-#pragma once
-// The orrery command line. A program includes the plug-in layers it ships
-// (their headers register their steps), then calls orrery::cli::main:
-//
-//   #include "orrery/jwst.hpp"
-//   #include "orrery/cli/main.hpp"
-//   int main(int argc, char** argv) { return orrery::cli::main(argc, argv); }
-//
-// Commands: strun, run, list, describe, doctor, logs (see docs/cli.md). Run
-// under the name "strun" (a link to the program), it behaves as `orrery strun`.
+// orrery::cli::main: dispatch to the commands (see orrery/cli.hpp, docs/cli.md).
 
-#include "orrery/cli/commands/doctor.hpp"
-#include "orrery/cli/commands/list.hpp"
-#include "orrery/cli/commands/logs.hpp"
-#include "orrery/cli/commands/run.hpp"
-#include "orrery/cli/exit_codes.hpp"
-#include "orrery/cli/version.hpp"
+#include "orrery/cli.hpp"
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "version.hpp"
+
+#include "orrery/core/errors.hpp"
 
 #include <unistd.h>
 
@@ -24,12 +16,15 @@
 #include <iostream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace orrery::cli {
 
-inline void print_main_usage(std::ostream& out) {
-    out << "usage: orrery <command> [arguments]\n\n"
+namespace {
+
+void print_main_usage(std::ostream& out, const std::string& name) {
+    out << "usage: " << name << " <command> [arguments]\n\n"
            "commands:\n"
            "  strun <name | parameter file> <input>... [--param=value]...   run a step or pipeline (stpipe strun)\n"
            "  run <pipeline> <input>... [--only/--skip/--from/--to] [--dry-run] [--continue-on-error] [--ledger DIR]\n"
@@ -38,57 +33,62 @@ inline void print_main_usage(std::ostream& out) {
            "  doctor [--ref-dir DIR] [--output_dir DIR]                    versions and environment checks\n"
            "  logs [--ledger DIR] [run-id | last]                          read the run ledger\n"
            "  --version                                                    library and plug-in layer versions\n\n"
-           "'orrery <command> -h' shows a command's options; 'orrery strun <name> -h' a step's parameters.\n"
-           "exit codes: 0 success, 1 step failed, 2 usage/parameter/configuration error, 3 input data error,\n"
+        << "'" << name << " <command> -h' shows a command's options; '" << name << " strun <name> -h' a step's parameters.\n"
+        << "exit codes: 0 success, 1 step failed, 2 usage/parameter/configuration error, 3 input data error,\n"
            "            64 no science data\n";
 }
 
-/// Entry point; returns the process exit code.
-inline int main(int argc, char** argv) {
+/// strun, strun-1.0, nircam-strun: the program is a strun.
+bool named_strun(std::string_view name) {
+    constexpr std::string_view strun = "strun";
+    return name.starts_with(strun) || name.ends_with(strun);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
     std::vector<std::string> command_line;
     for (int i = 0; i < argc; ++i) command_line.emplace_back(argv[i]);
-    const std::string invoked = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : std::string("orrery");
+    std::string name = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : std::string();
+    if (name.empty()) name = "orrery";
     Streams io{std::cout, std::cerr, ::isatty(::fileno(stderr)) == 1};
     bool debug = false;
     for (const auto& a : args)
         if (a == "--debug") debug = true;
 
-    std::string prog = "orrery";
+    std::string prog = name;
     try {
-        if (invoked.rfind("strun", 0) == 0) {
-            prog = "strun";
-            return run_command(args, Mode::strun, prog, io, command_line);
-        }
+        if (named_strun(name)) return run_command(args, Mode::strun, prog, io, command_line);
         if (args.empty()) {
-            print_main_usage(io.err);
+            print_main_usage(io.err, name);
             return exit_usage;
         }
         const std::string& cmd = args.front();
         const std::span<const std::string> rest(args.data() + 1, args.size() - 1);
         if (cmd == "strun") {
-            prog = "orrery strun";
+            prog = name + " strun";
             return run_command(rest, Mode::strun, prog, io, command_line);
         }
         if (cmd == "run") {
-            prog = "orrery run";
+            prog = name + " run";
             return run_command(rest, Mode::run, prog, io, command_line);
         }
         if (cmd == "list") {
-            prog = "orrery list";
+            prog = name + " list";
             return list_command(rest, io);
         }
         if (cmd == "describe") {
-            prog = "orrery describe";
+            prog = name + " describe";
             return describe_command(rest, io);
         }
         if (cmd == "doctor") {
-            prog = "orrery doctor";
+            prog = name + " doctor";
             return doctor_command(rest, io);
         }
         if (cmd == "logs") {
-            prog = "orrery logs";
+            prog = name + " logs";
             return logs_command(rest, io);
         }
         if (cmd == "--version" || cmd == "-v" || cmd == "version") {
@@ -96,10 +96,10 @@ inline int main(int argc, char** argv) {
             return exit_success;
         }
         if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-            print_main_usage(io.out);
+            print_main_usage(io.out, name);
             return exit_success;
         }
-        throw UsageError("unknown command '" + cmd + "' (commands: strun, run, list, describe, doctor, logs; see 'orrery --help')");
+        throw UsageError("unknown command '" + cmd + "' (commands: strun, run, list, describe, doctor, logs; see '" + name + " --help')");
     } catch (const std::exception& e) {
         std::cout.flush();
         return report_error(io.err, prog, e, debug);

@@ -1,6 +1,6 @@
-#pragma once
-// `--version`: the library version, the plug-in layers the program was built
-// with, and what each package put in the registry.
+// `--version` and the program's declared layers and dependencies (see version.hpp).
+
+#include "version.hpp"
 
 #include "orrery/core/any_step.hpp"  // the registry with its entries' complete types
 #include "orrery/core/registry.hpp"
@@ -15,43 +15,57 @@
 
 namespace orrery::cli {
 
-struct LayerInfo {
-    std::string name;     // "jwst"
-    std::string version;  // "0.1.0"
-    std::string detail;   // e.g. "CCfits 2.6, cfitsio 4.2.0"
-};
+namespace {
 
-namespace detail {
-struct LayerList {
+// Declared before main() runs, possibly from static initialisers: guarded.
+struct Declarations {
     std::mutex mutex;
     std::vector<LayerInfo> layers;
+    std::vector<std::pair<std::string, std::string>> dependencies;
 };
-inline LayerList& layer_list() {
-    static LayerList l;
-    return l;
-}
-}  // namespace detail
 
-/// Declare a plug-in layer linked into this program (main() does this).
-inline void register_layer(LayerInfo layer) {
-    auto& l = detail::layer_list();
-    std::lock_guard lock(l.mutex);
-    for (auto& existing : l.layers)
+Declarations& declarations() {
+    static Declarations d;
+    return d;
+}
+
+}  // namespace
+
+void register_layer(LayerInfo layer) {
+    auto& d = declarations();
+    std::lock_guard lock(d.mutex);
+    for (auto& existing : d.layers)
         if (existing.name == layer.name) {
             existing = std::move(layer);
             return;
         }
-    l.layers.push_back(std::move(layer));
+    d.layers.push_back(std::move(layer));
 }
 
-inline std::vector<LayerInfo> layers() {
-    auto& l = detail::layer_list();
-    std::lock_guard lock(l.mutex);
-    return l.layers;
+void register_dependency(std::string name, std::string version) {
+    auto& d = declarations();
+    std::lock_guard lock(d.mutex);
+    for (auto& existing : d.dependencies)
+        if (existing.first == name) {
+            existing.second = std::move(version);
+            return;
+        }
+    d.dependencies.emplace_back(std::move(name), std::move(version));
 }
 
-/// Registered packages: name -> {steps, pipelines}.
-inline std::map<std::string, std::pair<int, int>> registry_packages() {
+std::vector<LayerInfo> layers() {
+    auto& d = declarations();
+    std::lock_guard lock(d.mutex);
+    return d.layers;
+}
+
+std::vector<std::pair<std::string, std::string>> registered_dependencies() {
+    auto& d = declarations();
+    std::lock_guard lock(d.mutex);
+    return d.dependencies;
+}
+
+std::map<std::string, std::pair<int, int>> registry_packages() {
     std::map<std::string, std::pair<int, int>> out;
     for (const auto& e : Registry::instance().all()) {
         auto& c = out[e.package.empty() ? std::string("(no package)") : e.package];
@@ -60,7 +74,7 @@ inline std::map<std::string, std::pair<int, int>> registry_packages() {
     return out;
 }
 
-inline void print_version(std::ostream& out) {
+void print_version(std::ostream& out) {
     out << "orrery " << version_string << " (plugin ABI " << plugin_abi_version << ")\n";
     out << "layers:\n  core " << version_string << "\n";
     for (const auto& l : layers()) out << "  " << l.name << " " << l.version << (l.detail.empty() ? "" : " (" + l.detail + ")") << "\n";

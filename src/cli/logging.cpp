@@ -1,13 +1,7 @@
-#pragma once
-// The run's logger from the stpipe logging flags:
-//   --verbose / -v        DEBUG
-//   --log-level LEVEL     DEBUG, INFO (default), WARNING, ERROR, CRITICAL
-//   --log-file PATH       records go to PATH (opened for writing, truncated)
-//   --log-stream STREAM   stdout, stderr (default) or null
-// With --log-file and no --log-stream, records go to the file only; with both,
-// to both. Format: stpipe's "%(asctime)s - %(name)s - %(levelname)s - %(message)s".
+// The run's logger from the stpipe logging flags (see logging.hpp).
 
-#include "orrery/cli/arguments.hpp"
+#include "logging.hpp"
+
 #include "orrery/core/errors.hpp"
 #include "orrery/core/logger.hpp"
 
@@ -15,9 +9,12 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace orrery::cli {
+
+namespace {
 
 /// Sends each record to several loggers.
 class TeeLogger final : public Logger {
@@ -33,7 +30,9 @@ private:
     LogLevel threshold_;
 };
 
-inline LogLevel parse_log_level(const std::string& text) {
+}  // namespace
+
+LogLevel parse_log_level(const std::string& text) {
     std::string t;
     for (char c : text) t += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (t == "DEBUG") return LogLevel::debug;
@@ -44,7 +43,7 @@ inline LogLevel parse_log_level(const std::string& text) {
     throw UsageError("--log-level: '" + text + "' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL");
 }
 
-inline std::shared_ptr<Logger> make_logger(const Options& o) {
+std::shared_ptr<Logger> make_logger(const Options& o) {
     LogLevel level = LogLevel::info;
     if (o.log_level) level = parse_log_level(*o.log_level);
     if (o.verbose) level = LogLevel::debug;

@@ -1,27 +1,36 @@
-#pragma once
 // `orrery list [--steps-only | --pipelines-only] [glob]`: one "class (alias)"
 // line per registered step or pipeline, sorted by class name; the glob
 // (*, ?, [...]) is matched case-insensitively against the class or the alias.
 // `orrery describe <name>`: everything known about one entry, parameters included.
 
-#include "orrery/cli/commands/run.hpp"
-#include "orrery/cli/help.hpp"
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "help.hpp"
+
+#include "orrery/core/any_step.hpp"
+#include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
+#include "orrery/core/logger.hpp"
 #include "orrery/core/registry.hpp"
 
 #include <fnmatch.h>
 
+#include <memory>
 #include <ostream>
 #include <span>
 #include <string>
 
 namespace orrery::cli {
 
-inline bool glob_match(const std::string& pattern, const std::string& text) {
+namespace {
+
+bool glob_match(const std::string& pattern, const std::string& text) {
     return ::fnmatch(pattern.c_str(), text.c_str(), FNM_CASEFOLD) == 0;
 }
 
-inline int list_command(std::span<const std::string> args, Streams io) {
+}  // namespace
+
+int list_command(std::span<const std::string> args, Streams io) {
     bool steps_only = false, pipelines_only = false;
     std::string pattern;
     for (const auto& a : args) {
@@ -51,7 +60,7 @@ inline int list_command(std::span<const std::string> args, Streams io) {
     return exit_success;
 }
 
-inline int describe_command(std::span<const std::string> args, Streams io) {
+int describe_command(std::span<const std::string> args, Streams io) {
     if (args.empty() || args[0] == "-h" || args[0] == "--help") {
         if (args.empty()) throw UsageError("describe: which step or pipeline? (usage: orrery describe <alias | class>)");
         io.out << "usage: orrery describe <alias | class>\n";

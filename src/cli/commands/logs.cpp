@@ -1,12 +1,13 @@
-#pragma once
 // `orrery logs [--ledger DIR] [--json] [run-id | last]`: read the run ledger.
 // Without a run id: one line per run (newest last). With one (a unique prefix
 // is enough; "last" is the newest): the run's step records, one per line, and
 // its summary. --json prints the raw JSON lines instead.
 
-#include "orrery/cli/commands/run.hpp"
-#include "orrery/cli/ledger.hpp"
-#include "orrery/cli/progress.hpp"
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "ledger.hpp"
+#include "progress.hpp"
+
 #include "orrery/core/errors.hpp"
 
 #include <nlohmann/json.hpp>
@@ -21,9 +22,9 @@
 
 namespace orrery::cli {
 
-namespace detail {
+namespace {
 
-inline std::vector<nlohmann::json> read_ledger(const std::filesystem::path& file) {
+std::vector<nlohmann::json> read_ledger(const std::filesystem::path& file) {
     std::vector<nlohmann::json> out;
     std::ifstream in(file);
     if (!in) throw InputError("ledger " + file.string() + ": cannot be read");
@@ -41,18 +42,18 @@ inline std::vector<nlohmann::json> read_ledger(const std::filesystem::path& file
     return out;
 }
 
-inline std::string jstr(const nlohmann::json& j, const char* key) {
+std::string jstr(const nlohmann::json& j, const char* key) {
     if (!j.contains(key) || j[key].is_null()) return {};
     return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
 }
 
-inline double jnum(const nlohmann::json& j, const char* key) {
+double jnum(const nlohmann::json& j, const char* key) {
     return j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
 }
 
-}  // namespace detail
+}  // namespace
 
-inline int logs_command(std::span<const std::string> args, Streams io) {
+int logs_command(std::span<const std::string> args, Streams io) {
     std::filesystem::path dir = ".orrery-runs";
     std::string id;
     bool raw = false;
@@ -89,15 +90,15 @@ inline int logs_command(std::span<const std::string> args, Streams io) {
             return exit_success;
         }
         for (const auto& file : runs) {
-            const auto records = detail::read_ledger(file);
+            const auto records = read_ledger(file);
             std::string status = "incomplete", target, duration;
             int steps = 0;
             for (const auto& r : records) {
-                if (detail::jstr(r, "record") == "step") ++steps;
-                if (detail::jstr(r, "record") == "run") {
-                    status = detail::jstr(r, "status");
-                    target = detail::jstr(r, "target");
-                    duration = format_seconds(detail::jnum(r, "duration_s"));
+                if (jstr(r, "record") == "step") ++steps;
+                if (jstr(r, "record") == "run") {
+                    status = jstr(r, "status");
+                    target = jstr(r, "target");
+                    duration = format_seconds(jnum(r, "duration_s"));
                 }
             }
             io.out << file.stem().string() << "  " << status << "  " << target << "  " << steps << (steps == 1 ? " step" : " steps")
@@ -118,30 +119,31 @@ inline int logs_command(std::span<const std::string> args, Streams io) {
         if (hits.size() > 1) throw UsageError("logs: run id prefix '" + id + "' is ambiguous (" + std::to_string(hits.size()) + " runs)");
         file = hits.front();
     }
-    const auto records = detail::read_ledger(file);
+    const auto records = read_ledger(file);
     if (raw) {
         for (const auto& r : records) io.out << r.dump() << "\n";
         return exit_success;
     }
     io.out << "run " << file.stem().string() << " (" << file.string() << ")\n";
     for (const auto& r : records) {
-        const std::string kind = detail::jstr(r, "record");
+        const std::string kind = jstr(r, "record");
         if (kind == "step") {
             std::string pos;
-            if (detail::jnum(r, "total") > 0) pos = "[" + detail::jstr(r, "index") + "/" + detail::jstr(r, "total") + "] ";
-            io.out << "  " << pos << detail::jstr(r, "step") << "  " << detail::jstr(r, "status") << "  " << format_seconds(detail::jnum(r, "duration_s"))
-                   << "  " << detail::jstr(r, "params_digest");
+            // Appended piece by piece: GCC 12 at -O3 gives a false -Wrestrict for "[" + string.
+            if (jnum(r, "total") > 0) pos.append("[").append(jstr(r, "index")).append("/").append(jstr(r, "total")).append("] ");
+            io.out << "  " << pos << jstr(r, "step") << "  " << jstr(r, "status") << "  " << format_seconds(jnum(r, "duration_s"))
+                   << "  " << jstr(r, "params_digest");
             if (r.contains("outputs"))
-                for (const auto& o : r["outputs"]) io.out << "  -> " << detail::jstr(o, "path");
+                for (const auto& o : r["outputs"]) io.out << "  -> " << jstr(o, "path");
             io.out << "\n";
-            if (const auto err = detail::jstr(r, "error"); !err.empty()) io.out << "      error: " << err << "\n";
+            if (const auto err = jstr(r, "error"); !err.empty()) io.out << "      error: " << err << "\n";
         } else if (kind == "input") {
-            io.out << "  input " << detail::jstr(r, "path") << ": " << detail::jstr(r, "status");
-            if (const auto err = detail::jstr(r, "error"); !err.empty()) io.out << " (" << err << ")";
+            io.out << "  input " << jstr(r, "path") << ": " << jstr(r, "status");
+            if (const auto err = jstr(r, "error"); !err.empty()) io.out << " (" << err << ")";
             io.out << "\n";
         } else if (kind == "run") {
-            io.out << "  run " << detail::jstr(r, "status") << ", exit " << detail::jstr(r, "exit_code") << ", "
-                   << format_seconds(detail::jnum(r, "duration_s")) << ", started " << detail::jstr(r, "start") << "\n";
+            io.out << "  run " << jstr(r, "status") << ", exit " << jstr(r, "exit_code") << ", "
+                   << format_seconds(jnum(r, "duration_s")) << ", started " << jstr(r, "start") << "\n";
         }
     }
     return exit_success;

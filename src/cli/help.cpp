@@ -1,11 +1,10 @@
-#pragma once
-// Parameter listings for `strun <name> -h` and `orrery describe <name>`: every
-// parameter (own, built-in, override_<reftype>, and --steps.<alias>.* for a
-// pipeline's children) with its type, code default and help line.
+// Parameter listings for `strun <name> -h` and `orrery describe <name>` (see help.hpp).
 
-#include "orrery/cli/arguments.hpp"
+#include "help.hpp"
+
 #include "orrery/core/any_step.hpp"
 #include "orrery/core/context.hpp"
+#include "orrery/core/errors.hpp"
 #include "orrery/core/param_value.hpp"
 #include "orrery/core/params.hpp"
 #include "orrery/core/registry.hpp"
@@ -17,14 +16,7 @@
 
 namespace orrery::cli {
 
-struct ParamRow {
-    std::string flag;     // "--steps.jump.rejection_threshold"
-    std::string type;     // "float(min=0)"
-    std::string default_text;
-    std::string help;
-};
-
-inline std::string display_value(const ParamNode& v) {
+std::string display_value(const ParamNode& v) {
     switch (v.kind()) {
         case ParamNode::Kind::null: return "None";
         case ParamNode::Kind::scalar: return v.quoted() ? "'" + v.text() + "'" : v.text();
@@ -38,19 +30,22 @@ inline std::string display_value(const ParamNode& v) {
     return {};
 }
 
-/// Readable type names: "std::__cxx11::basic_string<char, ...>" -> "std::string".
-inline std::string pretty_type(std::string t) {
+std::string pretty_type(std::string t) {
     static const std::string long_string = "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >";
     for (auto at = t.find(long_string); at != std::string::npos; at = t.find(long_string)) t.replace(at, long_string.size(), "std::string");
     return t;
 }
 
-inline std::string bound_text(double v) {
+namespace {
+
+std::string bound_text(double v) {
     if (v == static_cast<double>(static_cast<long long>(v)) && v > -1e15 && v < 1e15) return std::to_string(static_cast<long long>(v));
     return orrery::detail::format_double(v);
 }
 
-inline std::string schema_type(const ParamSchema& s) {
+}  // namespace
+
+std::string schema_type(const ParamSchema& s) {
     std::string t = s.type;
     if (!s.options.empty()) {
         t = "option(";
@@ -65,9 +60,7 @@ inline std::string schema_type(const ParamSchema& s) {
     return t;
 }
 
-/// Rows from a registered schema; the default shown is the value `values` holds (the
-/// instance's own default: default_skip, a pipeline's suffix), else the schema's.
-inline void add_schema_rows(std::vector<ParamRow>& rows, const std::string& prefix, const StepInfo& info, const ParamNode* values) {
+void add_schema_rows(std::vector<ParamRow>& rows, const std::string& prefix, const StepInfo& info, const ParamNode* values) {
     auto add = [&](const ParamSchema& s) {
         const ParamNode* v = values ? values->find(s.name) : nullptr;
         rows.push_back({"--" + prefix + s.name, schema_type(s), display_value(v ? *v : s.default_value), s.help});
@@ -76,9 +69,7 @@ inline void add_schema_rows(std::vector<ParamRow>& rows, const std::string& pref
     for (const auto& s : info.builtin_params()) add(s);
 }
 
-/// Every parameter of a step or pipeline (children's from their registered
-/// schema), with the values of `step` as defaults: pass an unconfigured instance.
-inline std::vector<ParamRow> parameter_rows(const AnyStep& step, const Context& ctx) {
+std::vector<ParamRow> parameter_rows(const AnyStep& step, const Context& ctx) {
     std::vector<ParamRow> rows;
     const StepInfo& info = step.info();
     const ParamNode current = step.parameters();
@@ -102,7 +93,7 @@ inline std::vector<ParamRow> parameter_rows(const AnyStep& step, const Context& 
     return rows;
 }
 
-inline void print_rows(std::ostream& out, const std::vector<ParamRow>& rows) {
+void print_rows(std::ostream& out, const std::vector<ParamRow>& rows) {
     std::size_t wf = 0, wt = 0, wd = 0;
     for (const auto& r : rows) {
         wf = std::max(wf, r.flag.size());
@@ -120,7 +111,7 @@ inline void print_rows(std::ostream& out, const std::vector<ParamRow>& rows) {
     }
 }
 
-inline void print_framework_options(std::ostream& out, Mode mode) {
+void print_framework_options(std::ostream& out, Mode mode) {
     out << "framework options:\n"
            "  -h, --help                 show this help (after the step name: its parameters)\n"
            "  --save-parameters FILE     write the merged parameters as an ASDF file (before running)\n"
@@ -145,10 +136,9 @@ inline void print_framework_options(std::ostream& out, Mode mode) {
                "  --continue-on-error        a failing input does not stop the others; the run is marked degraded\n";
 }
 
-inline std::string kind_text(StepKind k) { return k == StepKind::pipeline ? "pipeline" : "step"; }
+std::string kind_text(StepKind k) { return k == StepKind::pipeline ? "pipeline" : "step"; }
 
-/// The header of `describe` and of `strun <name> -h`.
-inline void print_step_summary(std::ostream& out, const StepInfo& info) {
+void print_step_summary(std::ostream& out, const StepInfo& info) {
     out << info.class_name << " (" << info.alias << "), " << kind_text(info.kind);
     if (!info.description.empty()) out << ": " << info.description;
     out << "\n";
@@ -169,7 +159,7 @@ inline void print_step_summary(std::ostream& out, const StepInfo& info) {
     if (!info.origin.empty()) out << "  registered at: " << info.origin << "\n";
 }
 
-inline void print_step_help(std::ostream& out, const AnyStep& step, const Context& ctx, Mode mode, const std::string& prog) {
+void print_step_help(std::ostream& out, const AnyStep& step, const Context& ctx, Mode mode, const std::string& prog) {
     const StepInfo& info = step.info();
     out << "usage: " << prog << " " << info.alias << " <input> [more inputs] [--<param>=VALUE ...]";
     if (info.kind == StepKind::pipeline) out << " [--steps.<alias>.<param>=VALUE ...]";

@@ -1,19 +1,8 @@
-#pragma once
-// Command-line parsing for `orrery strun` / `orrery run` with stpipe's syntax:
-//
-//   strun [framework flags] <alias | class | parameter file> [inputs...]
-//         [--<param>=VALUE | --<param> VALUE]... [--steps.<alias>.<param>=VALUE]...
-//
-// Framework flags are hyphenated (--save-parameters, --log-level); step
-// parameters keep their underscores and are dotted for children. Every value
-// arrives as text and is typed by the step's parameter schema when the step is
-// configured; its source is the flag ("--steps.jump.rejection_threshold"), so a
-// bad value is reported against the flag. Flags may come before or after the
-// positionals; "--" ends the options. Unlike argparse, option names are not
-// abbreviated: they must be written in full.
+// Command-line parsing for `orrery strun` / `orrery run` (see arguments.hpp).
+
+#include "arguments.hpp"
 
 #include "orrery/core/errors.hpp"
-#include "orrery/core/param_tree.hpp"
 
 #include <cctype>
 #include <optional>
@@ -24,40 +13,7 @@
 
 namespace orrery::cli {
 
-enum class Mode { strun, run };
-
-/// Framework (non-parameter) options.
-struct Options {
-    bool help = false;
-    bool debug = false;
-    bool version = false;
-    bool verbose = false;
-    bool disable_crds_steppars = false;  // accepted, no effect (orrery never contacts CRDS)
-    bool no_progress = false;
-    std::optional<std::string> save_parameters;
-    std::optional<std::string> log_level;
-    std::optional<std::string> log_file;
-    std::optional<std::string> log_stream;
-    std::optional<std::string> logcfg;  // deprecated in stpipe; accepted and ignored with a warning
-    std::optional<std::string> ref_dir;
-    bool allow_reference_hooks = false;  // shell-command hooks from pars-* files in ref_dir
-    std::optional<std::string> ledger;
-    // orrery run only
-    std::vector<std::string> only;
-    std::vector<std::string> skip;
-    std::optional<std::string> from;
-    std::optional<std::string> to;
-    bool dry_run = false;
-    bool continue_on_error = false;
-};
-
-struct Invocation {
-    Options options;
-    std::vector<std::string> positionals;     // [0] = step / pipeline / parameter file; the rest are inputs
-    ParamNode parameters = ParamNode::map();  // --param=value (layer 4), sources = the flags
-};
-
-namespace detail {
+namespace {
 
 struct FlagSpec {
     std::string_view name;
@@ -65,7 +21,7 @@ struct FlagSpec {
     bool run_only;
 };
 
-inline constexpr FlagSpec framework_flags[] = {
+constexpr FlagSpec framework_flags[] = {
     {"help", false, false},          {"debug", false, false},         {"version", false, false},
     {"verbose", false, false},       {"disable-crds-steppars", false, false},
     {"no-progress", false, false},   {"save-parameters", true, false}, {"log-level", true, false},
@@ -76,7 +32,7 @@ inline constexpr FlagSpec framework_flags[] = {
     {"continue-on-error", false, true},
 };
 
-inline const FlagSpec* find_flag(std::string_view name, Mode mode) {
+const FlagSpec* find_flag(std::string_view name, Mode mode) {
     if (mode == Mode::run && name == "skip") {
         static constexpr FlagSpec skip{"skip", true, true};
         return &skip;
@@ -87,7 +43,7 @@ inline const FlagSpec* find_flag(std::string_view name, Mode mode) {
 }
 
 /// "a, b,c" -> {a, b, c}
-inline std::vector<std::string> split_list(std::string_view s) {
+std::vector<std::string> split_list(std::string_view s) {
     std::vector<std::string> out;
     while (true) {
         auto comma = s.find(',');
@@ -102,7 +58,7 @@ inline std::vector<std::string> split_list(std::string_view s) {
 }
 
 /// A dotted parameter path: identifiers separated by single dots.
-inline bool valid_param_path(std::string_view p) {
+bool valid_param_path(std::string_view p) {
     if (p.empty() || p.front() == '.' || p.back() == '.') return false;
     char prev = 0;
     for (char c : p) {
@@ -113,11 +69,11 @@ inline bool valid_param_path(std::string_view p) {
     return true;
 }
 
-inline bool looks_like_negative_number(std::string_view s) {
+bool looks_like_negative_number(std::string_view s) {
     return s.size() >= 2 && s[0] == '-' && (std::isdigit(static_cast<unsigned char>(s[1])) || s[1] == '.');
 }
 
-inline void apply_flag(Options& o, std::string_view name, const std::string& value) {
+void apply_flag(Options& o, std::string_view name, const std::string& value) {
     if (name == "help") o.help = true;
     else if (name == "debug") o.debug = true;
     else if (name == "version") o.version = true;
@@ -140,15 +96,15 @@ inline void apply_flag(Options& o, std::string_view name, const std::string& val
     else if (name == "continue-on-error") o.continue_on_error = true;
 }
 
-}  // namespace detail
+}  // namespace
 
-/// Parse the arguments after the command name ("strun" / "run").
-inline Invocation parse_invocation(std::span<const std::string> args, Mode mode) {
+
+Invocation parse_invocation(std::span<const std::string> args, Mode mode) {
     Invocation inv;
     bool options_done = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
-        if (options_done || a.empty() || a == "-" || a[0] != '-' || detail::looks_like_negative_number(a)) {
+        if (options_done || a.empty() || a == "-" || a[0] != '-' || looks_like_negative_number(a)) {
             inv.positionals.push_back(a);
             continue;
         }
@@ -171,7 +127,7 @@ inline Invocation parse_invocation(std::span<const std::string> args, Mode mode)
         std::optional<std::string> value;
         if (eq != std::string::npos) value = a.substr(eq + 1);
 
-        if (const auto* flag = detail::find_flag(name, mode)) {
+        if (const auto* flag = find_flag(name, mode)) {
             if (flag->run_only && mode != Mode::run)
                 throw UsageError("--" + name + " is an option of 'orrery run', not of strun (use: orrery run <pipeline> <input> --" + name + " ...)");
             if (flag->takes_value) {
@@ -182,15 +138,15 @@ inline Invocation parse_invocation(std::span<const std::string> args, Mode mode)
             } else if (value) {
                 throw UsageError("option --" + name + " takes no value (got '" + *value + "')");
             }
-            detail::apply_flag(inv.options, name, value.value_or(std::string{}));
+            apply_flag(inv.options, name, value.value_or(std::string{}));
             continue;
         }
 
         // A step parameter.
-        if (!detail::valid_param_path(name))
+        if (!valid_param_path(name))
             throw UsageError("'" + a + "' is not a valid parameter option (expected --<param>=VALUE or --steps.<alias>.<param>=VALUE)");
         if (!value) {
-            if (i + 1 >= args.size() || (args[i + 1].rfind("--", 0) == 0 && !detail::looks_like_negative_number(args[i + 1])))
+            if (i + 1 >= args.size() || (args[i + 1].rfind("--", 0) == 0 && !looks_like_negative_number(args[i + 1])))
                 throw UsageError("parameter option --" + name + " needs a value (--" + name + "=VALUE)");
             value = args[++i];
         }

@@ -1,18 +1,22 @@
-#pragma once
 // `orrery doctor [--ref-dir DIR] [--output_dir DIR]`: what this program was
 // built with and whether its environment works — library and dependency
 // versions, compiler, threads, registered steps, plug-in path, reference
 // directory readable, output directory writable. Exit 0 when every check
-// passes, 2 otherwise. Dependency versions come from the headers the program
-// was compiled with (a layer not compiled in is not listed).
+// passes, 2 otherwise. Dependency versions: the library's own (from the headers
+// it was compiled with), then those the program declares (register_dependency).
 
-#include "orrery/cli/commands/run.hpp"
-#include "orrery/cli/version.hpp"
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "version.hpp"
+
+#include "orrery/core/any_step.hpp"  // the registry with its entries' complete types
+#include "orrery/core/errors.hpp"
 #include "orrery/core/registry.hpp"
 #include "orrery/core/version.hpp"
 
 #include <boost/version.hpp>
 #include <nlohmann/json.hpp>
+#include <oneapi/tbb/version.h>
 
 #include <dirent.h>
 #include <unistd.h>
@@ -20,18 +24,19 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace orrery::cli {
 
-namespace detail {
-#define ORRERY_CLI_STR2(x) #x
-#define ORRERY_CLI_STR(x) ORRERY_CLI_STR2(x)
+namespace {
 
-inline std::string compiler_text() {
+std::string compiler_text() {
 #if defined(__clang__)
     return std::string("Clang ") + __clang_version__;
 #elif defined(__GNUC__)
@@ -41,11 +46,11 @@ inline std::string compiler_text() {
 #endif
 }
 
-inline std::string boost_text() {
+std::string boost_text() {
     return std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100);
 }
 
-inline std::vector<std::pair<std::string, std::string>> dependency_versions() {
+std::vector<std::pair<std::string, std::string>> dependency_versions() {
     std::vector<std::pair<std::string, std::string>> d;
     d.emplace_back("Boost (Hana)", boost_text());
 #ifdef ORRERY_YAML_CPP_VERSION
@@ -55,20 +60,12 @@ inline std::vector<std::pair<std::string, std::string>> dependency_versions() {
 #endif
     d.emplace_back("nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
                                         std::to_string(NLOHMANN_JSON_VERSION_PATCH));
-#ifdef EIGEN_WORLD_VERSION
-    d.emplace_back("Eigen", std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
-                                std::to_string(EIGEN_MINOR_VERSION));
-#endif
-#ifdef TBB_VERSION_MAJOR
     d.emplace_back("oneTBB", std::to_string(TBB_VERSION_MAJOR) + "." + std::to_string(TBB_VERSION_MINOR));
-#endif
-#ifdef CFITSIO_VERSION
-    d.emplace_back("cfitsio", ORRERY_CLI_STR(CFITSIO_VERSION));
-#endif
+    for (auto& dep : registered_dependencies()) d.push_back(std::move(dep));  // the program's layers' (cfitsio, Eigen)
     return d;
 }
 
-inline bool directory_readable(const std::filesystem::path& p, std::string& why) {
+bool directory_readable(const std::filesystem::path& p, std::string& why) {
     std::error_code ec;
     if (!std::filesystem::exists(p, ec)) return why = "does not exist", false;
     if (!std::filesystem::is_directory(p, ec)) return why = "is not a directory", false;
@@ -78,7 +75,7 @@ inline bool directory_readable(const std::filesystem::path& p, std::string& why)
     return true;
 }
 
-inline bool directory_writable(const std::filesystem::path& p, std::string& why) {
+bool directory_writable(const std::filesystem::path& p, std::string& why) {
     std::error_code ec;
     if (!std::filesystem::exists(p, ec)) return why = "does not exist (it would be created)", ::access(p.parent_path().empty() ? "." : p.parent_path().c_str(), W_OK) == 0;
     if (!std::filesystem::is_directory(p, ec)) return why = "is not a directory", false;
@@ -90,11 +87,9 @@ inline bool directory_writable(const std::filesystem::path& p, std::string& why)
     std::filesystem::remove(probe, ec);
     return true;
 }
-#undef ORRERY_CLI_STR
-#undef ORRERY_CLI_STR2
-}  // namespace detail
+}  // namespace
 
-inline int doctor_command(std::span<const std::string> args, Streams io) {
+int doctor_command(std::span<const std::string> args, Streams io) {
     std::optional<std::string> ref_dir, output_dir;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -117,8 +112,8 @@ inline int doctor_command(std::span<const std::string> args, Streams io) {
     io.out << "orrery doctor\n";
     row("orrery", std::string(version_string) + " (plugin ABI " + std::to_string(plugin_abi_version) + ")");
     for (const auto& l : layers()) row("layer " + l.name, l.version + (l.detail.empty() ? "" : " (" + l.detail + ")"));
-    row("compiler", detail::compiler_text() + ", C++ " + std::to_string(__cplusplus));
-    for (const auto& [name, v] : detail::dependency_versions()) row(name, v);
+    row("compiler", compiler_text() + ", C++ " + std::to_string(__cplusplus));
+    for (const auto& [name, v] : dependency_versions()) row(name, v);
     row("threads", std::to_string(std::thread::hardware_concurrency()) + " hardware threads");
     int steps = 0, pipelines = 0;
     for (const auto& e : Registry::instance().all()) (e.kind == StepKind::pipeline ? pipelines : steps)++;
@@ -134,7 +129,7 @@ inline int doctor_command(std::span<const std::string> args, Streams io) {
             auto colon = p.find(':', start);
             const std::string dir = p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
             if (!dir.empty()) {
-                const bool readable = detail::directory_readable(dir, why);
+                const bool readable = directory_readable(dir, why);
                 row("", dir + (readable ? ": ok" : ": FAIL, " + why));
                 ok = ok && readable;
             }
@@ -152,14 +147,14 @@ inline int doctor_command(std::span<const std::string> args, Streams io) {
         row("reference dir", "not set (--ref-dir DIR or ORRERY_REF_DIR): steps need override_<reftype> parameters");
     } else {
         std::string why;
-        const bool readable = detail::directory_readable(ref, why);
+        const bool readable = directory_readable(ref, why);
         row("reference dir", ref + " (" + origin + "): " + (readable ? "ok, readable" : "FAIL, " + why));
         ok = ok && readable;
     }
     std::error_code ec;
     const std::string out_dir = output_dir.value_or(std::filesystem::current_path(ec).string());
     std::string why;
-    const bool writable = detail::directory_writable(out_dir, why);
+    const bool writable = directory_writable(out_dir, why);
     row("output dir", out_dir + ": " + (writable ? (why.empty() ? "ok, writable" : "ok, " + why) : "FAIL, " + why));
     ok = ok && writable;
     io.out << (ok ? "all checks passed\n" : "some checks FAILED\n");
