@@ -13,11 +13,7 @@
 
 int main(int argc, char** argv) {
     orrery::cli::register_layer({"jwst", orrery::version_string, "calwebb_detector1"});
-    // doctor lists the library's own dependencies; these come with the JWST layer.
-#ifdef EIGEN_WORLD_VERSION
-    orrery::cli::register_dependency("Eigen", std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
-                                                  std::to_string(EIGEN_MINOR_VERSION));
-#endif
+    // doctor lists the library's own dependencies; this one comes with the JWST layer.
 #ifdef CFITSIO_VERSION
     orrery::cli::register_dependency("cfitsio", ORRERY_TOOL_STR(CFITSIO_VERSION));
 #endif

@@ -61,7 +61,7 @@ std::vector<std::pair<std::string, std::string>> dependency_versions() {
     d.emplace_back("nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
                                         std::to_string(NLOHMANN_JSON_VERSION_PATCH));
     d.emplace_back("oneTBB", std::to_string(TBB_VERSION_MAJOR) + "." + std::to_string(TBB_VERSION_MINOR));
-    for (auto& dep : registered_dependencies()) d.push_back(std::move(dep));  // the program's layers' (cfitsio, Eigen)
+    for (auto& dep : registered_dependencies()) d.push_back(std::move(dep));  // the program's layers' (e.g. cfitsio)
     return d;
 }
 
