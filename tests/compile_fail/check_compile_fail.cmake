@@ -16,8 +16,10 @@ foreach(line ${expectations})
     message(FATAL_ERROR "diagnostic does not match '${regex}':\n${text}")
   endif()
 endforeach()
+# "// ERRORS: N" holds for GCC, which stops at the failed static_assert; clang goes on
+# to report what the failed check makes ill-formed after the same first message.
 file(STRINGS ${SRC} count_lines REGEX "^// ERRORS: ")
-if(count_lines)
+if(count_lines AND NOT COMPILER_ID STREQUAL "Clang")
   string(REGEX REPLACE "^// ERRORS: " "" expected_errors "${count_lines}")
   string(REGEX MATCHALL "error:" errors "${text}")
   list(LENGTH errors n)
