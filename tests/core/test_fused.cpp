@@ -2,6 +2,7 @@
 // fusion as the pipeline definition states it (orrery::fused, "a+b" in dynamic pipelines),
 // with its fallback to step by step when a step needs its whole output (save_results, hooks).
 #include "orrery/orrery.hpp"
+#include "orrery/core/tbb_parallel.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -20,6 +20,8 @@
 
 namespace orrery::jwst::oracle {
 
+namespace jump_reference {  // its own scope for the kernel's helper names
+
 using namespace orrery::jwst::jump_detail;
 
 /// Seeds of a slice's first and last rows, per (integration, group), for the slice joins.
@@ -174,5 +176,10 @@ inline StepOutcome detect_jumps(RampModel& model, const GainRef& gain, const Rea
     const std::size_t slices = slice_count(params.maximum_cores, model.ny(), cores);
     return detect_jumps_in_slices(model, gain, readnoise, params, slices, report);
 }
+
+}  // namespace jump_reference
+
+using jump_reference::detect_jumps;
+using jump_reference::detect_jumps_in_slices;
 
 }  // namespace orrery::jwst::oracle

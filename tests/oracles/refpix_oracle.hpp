@@ -17,6 +17,8 @@
 
 namespace orrery::jwst::oracle {
 
+namespace refpix_reference {  // its own scope for the kernel's helper names
+
 using namespace orrery::jwst::detail::refpix;
 
 /// Top/bottom reference rows: per amplifier, subtract the even/odd-column clipped means.
@@ -131,7 +133,7 @@ inline StepOutcome subtract_reference_pixels(RampModel& model, const RefPixParam
     if (refpix_plan_is_noop(plan))
         return StepOutcome{false, "no usable reference pixels in the subarray; data unchanged"};
     const std::size_t nplanes = model.nints() * model.ngroups();
-    for (std::size_t k = 0; k < nplanes; ++k) oracle::refpix_correct_plane(plan, p, model.sci.plane(k));
+    for (std::size_t k = 0; k < nplanes; ++k) refpix_reference::refpix_correct_plane(plan, p, model.sci.plane(k));
     if (model.meta.zeroframe && model.zeroframe) {
         auto& zf = *model.zeroframe;
         if (zf.extent(1) != plan.ny || zf.extent(2) != plan.nx)
@@ -140,12 +142,17 @@ inline StepOutcome subtract_reference_pixels(RampModel& model, const RefPixParam
         for (std::size_t k = 0; k < zf.extent(0); ++k) {
             float* z = zf.plane(k);
             original.assign(z, z + zf.plane_size());
-            oracle::refpix_correct_plane(plan, p, z);
+            refpix_reference::refpix_correct_plane(plan, p, z);
             for (std::size_t i = 0; i < original.size(); ++i)
                 if (original[i] == 0.0f) z[i] = 0.0f;
         }
     }
     return StepOutcome::complete();
 }
+
+}  // namespace refpix_reference
+
+using refpix_reference::refpix_correct_plane;
+using refpix_reference::subtract_reference_pixels;
 
 }  // namespace orrery::jwst::oracle

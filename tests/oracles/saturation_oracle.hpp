@@ -13,6 +13,8 @@
 
 namespace orrery::jwst::oracle {
 
+namespace saturation_reference {  // its own scope for the kernel's helper names
+
 using namespace orrery::jwst::detail;
 
 /// out[y][x] = 1 if any in[y'][x'] != 0 with |y'-y| <= n and |x'-x| <= n (n >= 1).
@@ -168,5 +170,10 @@ inline void flag_saturation(RampModel& model, const SaturationRef& sat, const Su
 
     for (std::size_t k = 0; k < np; ++k) model.pixeldq[k] |= t.dq[k];
 }
+
+}  // namespace saturation_reference
+
+using saturation_reference::dilate_square;
+using saturation_reference::flag_saturation;
 
 }  // namespace orrery::jwst::oracle

@@ -59,11 +59,7 @@ private:
     std::size_t step_ = 0;
 };
 
-}  // namespace orrery
-
 // ---- fused execution of a run of row steps ---------------------------------------
-
-namespace orrery {
 
 template <RowStep S>
 class RowStageOf final : public RowStage {

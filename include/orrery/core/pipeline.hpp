@@ -335,7 +335,9 @@ private:
     void configure_children(const ParamNode& steps) {
         if (steps.is_null()) return;
         if (!steps.is_map()) throw ParameterError("steps", steps.source(), "expected a mapping of step names");
-        for (const auto& [alias, subtree] : steps.children()) {
+        for (const auto& child : steps.children()) {
+            const std::string& alias = child.first;  // not a structured binding: clang 14 cannot capture those
+            const ParamNode& subtree = child.second;
             bool found = false;
             for_each_step([&](auto& cfg) {
                 using S = typename std::remove_cvref_t<decltype(cfg)>::step_type_tag;

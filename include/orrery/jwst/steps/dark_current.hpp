@@ -6,9 +6,7 @@
 #include "orrery/jwst/steps/step_common.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
-#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
