@@ -12,8 +12,8 @@
 #include "orrery/core/any_value.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
-#include "orrery/core/registry.hpp"
 #include "orrery/core/fused.hpp"
+#include "orrery/core/registry.hpp"
 
 #include <memory>
 #include <string>
