@@ -9,8 +9,8 @@
 //   static void finish(T& data, RowState&, const Params&, Context&);   // optional
 //
 // and the framework derives its process (step_process below): prepare, then
-// process_rows over every block of rows through the context's parallel loop, then
-// finish; after a prepare that called ctx.skip_step() neither rows nor finish run.
+// process_rows over blocks of rows through the context's parallel loop, then finish;
+// after a prepare that called ctx.skip_step() neither rows nor finish run.
 // process_rows must touch only rows [row_begin, row_end) of the data (blocks run
 // concurrently and in any order). The data type declares its rows through
 // product_traits<T>::rows(const T&) and, optionally, row_bytes(const T&).
@@ -48,15 +48,22 @@ std::size_t rows_per_block(const T& data) {
     return std::max<std::size_t>(1, fused_block_bytes / row_bytes);
 }
 
-/// Run `body(row_begin, row_end)` over the blocks of rows of `data`, in parallel through the context.
-template <RowData T, class Body>
-void for_each_row_block(const T& data, const Context& ctx, const Body& body) {
-    const std::size_t rows = product_traits<T>::rows(data);
-    const std::size_t per = rows_per_block(data);
+/// Run `body(row_begin, row_end)` over [0, rows) in blocks of `per` rows, in parallel through the context.
+template <class Body>
+void for_each_row_block(std::size_t rows, std::size_t per, const Context& ctx, const Body& body) {
     const std::size_t blocks = (rows + per - 1) / per;
     ctx.parallel_for(blocks, [&](std::size_t b0, std::size_t b1) {
         for (std::size_t b = b0; b < b1; ++b) body(b * per, std::min(rows, (b + 1) * per));
     });
+}
+
+/// Rows per block for a row step run on its own: no next step reuses a block in cache, so a
+/// few long blocks per thread (long sequential streams), never smaller than the fused blocks.
+template <RowData T>
+std::size_t rows_per_task(const T& data, const Context& ctx) {
+    const std::size_t rows = product_traits<T>::rows(data);
+    const std::size_t tasks = 4 * static_cast<std::size_t>(std::max(1, ctx.max_threads()));
+    return std::max(rows_per_block(data), (rows + tasks - 1) / tasks);
 }
 
 /// A step's process: S::process, or for a row step the one derived from its row functions.
@@ -70,7 +77,8 @@ step_output_t<S> step_process(step_input_t<S> input, const typename S::Params& p
         typename S::RowState state = S::prepare(data, params, ctx);
         if (ctx.step().status == StepStatus::skipped) return data;
         const typename S::RowState& rows_state = state;
-        for_each_row_block(data, ctx, [&](std::size_t r0, std::size_t r1) { S::process_rows(data, rows_state, params, r0, r1); });
+        for_each_row_block(product_traits<T>::rows(data), rows_per_task(data, ctx), ctx,
+                           [&](std::size_t r0, std::size_t r1) { S::process_rows(data, rows_state, params, r0, r1); });
         if constexpr (requires { &S::finish; }) S::finish(data, state, params, ctx);
         return data;
     } else {
