@@ -1,8 +1,8 @@
 // The core's cost: a 4-step numeric pipeline over a 64 MiB float array, run as
 //   hand-written fused loop  (the yardstick: one pass, everything in registers)
-//   static pipeline          (row steps fused block by block, inlined)
-//   dynamic pipeline         (the same steps by name, type-erased, also fused)
-//   static, unfused          (the same steps as plain steps: one pass per step)
+//   static pipeline          (orrery::fused(...): row steps block by block, inlined)
+//   dynamic pipeline         (the same steps by name, type-erased, also fused: "a+b+c+d")
+//   static, unfused          (the same row steps, not fused: one pass per step)
 // single-threaded, so the ratios measure the framework and not the scheduler.
 //
 //   signal --scale--> --offset--> --clamp--> --soft_sqrt--> signal
@@ -37,7 +37,7 @@ struct orrery::product_traits<bench::Signal> {
 
 namespace bench {
 
-// A row step whose per-element work is `op`: process == prepare + all rows.
+// A row step whose per-element work is `op` (the framework derives its process).
 template <class Derived, class P>
 struct ElementwiseStep {
     using Params = P;
@@ -47,10 +47,6 @@ struct ElementwiseStep {
         float* x = s.v.data();
         const P local = p;  // a local copy: the compiler need not reload it after each store through x
         for (std::size_t i = r0 * row_length, e = r1 * row_length; i < e; ++i) x[i] = Derived::op(x[i], local);
-    }
-    static Signal process(Signal s, const P& p, orrery::Context& ctx) {
-        process_rows(s, prepare(s, p, ctx), p, 0, s.v.size() / row_length);
-        return s;
     }
 };
 
@@ -81,14 +77,6 @@ struct Clamp : ElementwiseStep<Clamp, ClampParams> {
 struct SoftSqrt : ElementwiseStep<SoftSqrt, orrery::NoParams> {
     static constexpr std::string_view name = "bench_soft_sqrt";
     static float op(float x, const Params&) { return std::sqrt(x + 1.0f); }
-};
-
-// The same four as plain steps (no row interface): one pass over memory each.
-template <class S>
-struct Plain {
-    static constexpr std::string_view name = S::name;
-    using Params = typename S::Params;
-    static Signal process(Signal s, const Params& p, orrery::Context& ctx) { return S::process(std::move(s), p, ctx); }
 };
 
 Signal make_signal() {
@@ -127,7 +115,7 @@ void BM_hand_fused(benchmark::State& state) {
 
 void BM_static(benchmark::State& state) {
     Quiet ctx;
-    auto p = orrery::pipeline<"bench">(Scale{}, Offset{}, Clamp{}, SoftSqrt{});
+    auto p = orrery::pipeline<"bench">(orrery::fused(Scale{}, Offset{}, Clamp{}, SoftSqrt{}));
     Signal s = make_signal();
     for (auto _ : state) {
         s = p.run(std::move(s), ctx);
@@ -138,7 +126,7 @@ void BM_static(benchmark::State& state) {
 
 void BM_dynamic(benchmark::State& state) {
     Quiet ctx;
-    auto p = orrery::DynamicPipeline::from_names({"bench_scale", "bench_offset", "bench_clamp", "bench_soft_sqrt"});
+    auto p = orrery::DynamicPipeline::from_names({"bench_scale+bench_offset+bench_clamp+bench_soft_sqrt"});
     orrery::AnyValue v(make_signal());
     for (auto _ : state) {
         v = p.run(std::move(v), ctx);
@@ -149,7 +137,7 @@ void BM_dynamic(benchmark::State& state) {
 
 void BM_static_unfused(benchmark::State& state) {
     Quiet ctx;
-    auto p = orrery::pipeline<"bench_plain">(Plain<Scale>{}, Plain<Offset>{}, Plain<Clamp>{}, Plain<SoftSqrt>{});
+    auto p = orrery::pipeline<"bench_plain">(Scale{}, Offset{}, Clamp{}, SoftSqrt{});
     Signal s = make_signal();
     for (auto _ : state) {
         s = p.run(std::move(s), ctx);

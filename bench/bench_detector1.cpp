@@ -122,10 +122,10 @@ ParamNode bench_config(const std::string& maximum_cores) {
 }
 
 /// The near-IR calwebb_detector1 order as registered step names (the dynamic pipeline).
-const std::vector<std::string> detector1_names = {"group_scale",      "dq_init",        "saturation",  "ipc",
-                                                  "superbias",        "refpix",         "linearity",   "dark_current",
-                                                  "charge_migration", "jump",           "picture_frame", "clean_flicker_noise",
-                                                  "persistence",      "ramp_fit",       "gain_scale"};
+/// calwebb_detector1 by name, fused where the static definition fuses ("a+b").
+const std::vector<std::string> detector1_names = {"group_scale+dq_init", "saturation",       "ipc",  "superbias",     "refpix",
+                                                  "linearity+dark_current", "charge_migration", "jump", "picture_frame", "clean_flicker_noise",
+                                                  "persistence",         "ramp_fit",         "gain_scale"};
 
 /// One-pass read of the float32 cube: XOR of its 32-bit words (vectorises without
 /// reassociating float additions), over `threads` threads.

@@ -24,6 +24,14 @@ struct RowB {
     static constexpr std::string_view name = "row_b";
     using Params = orrery::NoParams;
     struct RowState {};
+    static RowState prepare(B&, const Params&, orrery::Context&) { return {}; }
+    static void process_rows(B&, const RowState&, const Params&, std::size_t, std::size_t) {}
+};
+// process AND the row functions: two implementations to keep equal, refused.
+struct RowAndProcess {
+    static constexpr std::string_view name = "row_and_process";
+    using Params = orrery::NoParams;
+    struct RowState {};
     static B process(B b, const Params&, orrery::Context&) { return b; }
     static RowState prepare(B&, const Params&, orrery::Context&) { return {}; }
     static void process_rows(B&, const RowState&, const Params&, std::size_t, std::size_t) {}
@@ -68,7 +76,10 @@ static_assert(!orrery::Step<NotAStep>);
 static_assert(!orrery::Step<int>);
 static_assert(orrery::Step<VoidOut>);  // the concept admits it; check_step rejects void outputs
 
-// Row steps need the row interface, In == Out and row data.
+// Row steps: the row functions instead of process; the framework derives process (T -> T).
+static_assert(orrery::Step<RowB> && orrery::step_traits<RowB>::row_step);
+static_assert(std::is_same_v<orrery::step_input_t<RowB>, B> && std::is_same_v<orrery::step_output_t<RowB>, B>);
+static_assert(!orrery::Step<RowAndProcess>);
 static_assert(orrery::RowStep<RowB>);
 static_assert(!orrery::RowStep<KeepB>);
 static_assert(!orrery::RowStep<ToB>);

@@ -1,5 +1,6 @@
 // jump (docs/algorithms/jump.md): golden vectors (PIXELDQ/GROUPDQ bit-exact after jump, from
-// the dark_current output) and synthetic ramps exercising each rule on its own.
+// the dark_current output) and synthetic ramps exercising each rule on its own, through
+// the product kernel; stcal's split into row slices through the serial reference.
 
 #include "orrery/jwst/algorithms/jump.hpp"
 #include "orrery/array/fits/fits_reader.hpp"
@@ -18,11 +19,19 @@
 #include <string>
 #include <vector>
 
+#include "../oracles/jump_oracle.hpp"
+
 using namespace orrery;
 using namespace orrery::jwst;
 namespace fs = std::filesystem;
 
 namespace {
+
+/// Jump detection as JumpStep runs it (one slice), on one thread.
+StepOutcome detect_jumps(RampModel& model, const GainRef& gain, const ReadnoiseRef& readnoise, const JumpParams& params,
+                         JumpReport* report = nullptr) {
+    return detect_jumps_one_slice(model, gain, readnoise, params, [](std::size_t n, const auto& body) { body(std::size_t{0}, n); }, report);
+}
 
 constexpr std::uint8_t DNU = 1, SAT = 2, JUMP = 4;
 
@@ -169,7 +178,7 @@ void check_xcheck(const fs::path& file) {
     const auto slices = static_cast<std::size_t>(h.get_int("NSLICES").value());
 
     JumpReport report;
-    detect_jumps_in_slices(m, gain, rn, p, slices, &report);
+    oracle::detect_jumps_in_slices(m, gain, rn, p, slices, &report);
     const std::string name = file.stem().string();
     const std::size_t pdq_bad = count_mismatches(name + " PIXELDQ", m.pixeldq, want_pdq);
     const std::size_t gdq_bad = count_mismatches(name + " GROUPDQ", m.groupdq, want_gdq);
@@ -572,7 +581,7 @@ TEST_CASE("row slices (maximum_cores > 1) join neighbour flags across slice edge
     s.cosmic_ray(0, 5, 2, 1, 500.0f);  // last row of slice 0 (rows 0-2)
     s.cosmic_ray(0, 7, 3, 2, 500.0f);  // first row of slice 1 (rows 3-5)
     JumpReport rep;
-    detect_jumps_in_slices(s.model, s.gain, s.readnoise, JumpParams{}, 2, &rep);
+    oracle::detect_jumps_in_slices(s.model, s.gain, s.readnoise, JumpParams{}, 2, &rep);
     REQUIRE(rep.slices.size() == 2);
     CHECK(rep.slices[0].y1 == 3);
     CHECK(rep.primary_crs == 2);

@@ -1,13 +1,11 @@
-// The fast paths give the same bits as the reference paths: parallel jump (one logical
-// slice) and ramp_fit on many threads with tiny row blocks, row steps run block by block
-// in any order, saturation with its dilation halo, the in-place refpix, and the whole
-// calwebb_detector1 chain (fused, parallel) against a serial context.
+// The product kernels give the bits of the serial reference kernels (tests/oracles/):
+// jump (one logical slice) and ramp_fit on many threads with tiny row blocks, row steps
+// run block by block in any order, saturation with its dilation halo, the in-place
+// refpix, and the whole calwebb_detector1 chain (fused, parallel; static and dynamic)
+// against a serial context.
 
 #include "orrery/jwst.hpp"
-#include "orrery/jwst/algorithms/jump_parallel.hpp"
-#include "orrery/jwst/algorithms/refpix_inplace.hpp"
-#include "orrery/jwst/algorithms/saturation_parallel.hpp"
-#include "orrery/jwst/parallel.hpp"
+#include "orrery/parallel/tbb_parallel_for.hpp"
 #include "orrery/jwst/simulate.hpp"
 
 #include <catch2/catch.hpp>
@@ -19,6 +17,9 @@
 #include <cmath>
 #include <random>
 
+#include "../oracles/jump_oracle.hpp"
+#include "../oracles/refpix_oracle.hpp"
+#include "../oracles/saturation_oracle.hpp"
 #include "../support/row_orders.hpp"
 #include "../support/temp_dir.hpp"
 
@@ -78,15 +79,15 @@ static_assert(RowStep<GroupScaleStep> && RowStep<DQInitStep> && RowStep<SuperBia
 static_assert(!RowStep<SaturationStep> && !RowStep<IPCStep> && !RowStep<RefPixStep> && !RowStep<JumpStep>);
 
 namespace {
-/// prepare + process_rows over scrambled row blocks + finish == process, bit for bit,
-/// including the status the step reports.
+/// prepare + process_rows over scrambled row blocks + finish == the process the framework
+/// derives (serial here), bit for bit, including the status the step reports.
 template <class S>
 void check_row_step(const RampModel& in, const fs::path& ref_dir, const typename S::Params& p = {}) {
     INFO(S::name);
     Quiet a, b;
     orrery::stpipe::use_reference_dir(a, ref_dir);
     orrery::stpipe::use_reference_dir(b, ref_dir);
-    const RampModel want = S::process(in, p, a);
+    const RampModel want = step_process<S>(in, p, a);
     RampModel got = in;
     auto state = S::prepare(got, p, b);
     CHECK(a.step().status == b.step().status);
@@ -121,12 +122,12 @@ TEST_CASE("row steps: prepare + process_rows in any row order + finish equals pr
     check_row_step<DQInitStep>(m, refs);
     Quiet ctx;
     orrery::stpipe::use_reference_dir(ctx, refs);
-    m = DQInitStep::process(std::move(m), {}, ctx);
+    m = step_process<DQInitStep>(std::move(m), {}, ctx);
     m = SaturationStep::process(std::move(m), {}, ctx);
     check_row_step<SuperBiasStep>(m, refs);
-    m = SuperBiasStep::process(std::move(m), {}, ctx);
+    m = step_process<SuperBiasStep>(std::move(m), {}, ctx);
     check_row_step<LinearityStep>(m, refs);
-    m = LinearityStep::process(std::move(m), {}, ctx);
+    m = step_process<LinearityStep>(std::move(m), {}, ctx);
     check_row_step<DarkCurrentStep>(m, refs);
     DarkCurrentParams given;
     given.average_dark_current = 0.5;
@@ -151,7 +152,7 @@ TEST_CASE("one-slice jump detection is identical for any row split and thread co
         if (variant == 3) p.min_diffs_single_pass = 4;  // single-pass mode
         RampModel want = in;
         JumpReport want_rep;
-        detect_jumps_in_slices(want, e.gain, e.readnoise, p, 1, &want_rep);
+        oracle::detect_jumps_in_slices(want, e.gain, e.readnoise, p, 1, &want_rep);
         for (int how = 0; how < 3; ++how) {
             RampModel got = in;
             JumpReport rep;
@@ -182,7 +183,7 @@ TEST_CASE("one-slice jump detection in sigma-clip mode matches the serial kernel
         p.only_use_ints = only_ints;
         RampModel want = in, got = in;
         JumpReport want_rep, rep;
-        detect_jumps_in_slices(want, e.gain, e.readnoise, p, 1, &want_rep);
+        oracle::detect_jumps_in_slices(want, e.gain, e.readnoise, p, 1, &want_rep);
         detect_jumps_one_slice(got, e.gain, e.readnoise, p, scrambled_rows, &rep);
         CHECK(want_rep.slices.at(0).mode == JumpMode::sigma_clip);
         CHECK(same_bits(got.groupdq, want.groupdq));
@@ -211,7 +212,7 @@ void check_same_products(const RampFitResult& got, const RampFitResult& want) {
 TEST_CASE("parallel ramp_fit gives the serial products", "[parity][ramp_fit]") {
     const SimulatedExposure e = simulate_exposure(sim_config(40, 64, 2, 10, 3));
     RampModel m = calibrated(e);
-    detect_jumps_in_slices(m, e.gain, e.readnoise, JumpParams{}, 1);
+    oracle::detect_jumps_in_slices(m, e.gain, e.readnoise, JumpParams{}, 1);
     for (bool save_opt : {false, true}) {
         RampFitParams p;
         p.save_opt = save_opt;
@@ -427,14 +428,19 @@ TEST_CASE("calwebb_detector1 fused and parallel gives the serial products bit fo
     };
     const RateProducts serial = run_static(1);
     const RateProducts parallel = run_static(4);
-    Quiet ctx(3);
-    orrery::stpipe::use_reference_dir(ctx, dir / "ref");
-    DynamicPipeline dyn = DynamicPipeline::from_names({"group_scale", "dq_init", "saturation", "ipc", "superbias", "refpix", "linearity",
-                                                       "dark_current", "charge_migration", "jump", "picture_frame", "clean_flicker_noise",
-                                                       "persistence", "ramp_fit", "gain_scale"});
-    dyn.configure(cfg);
-    const RateProducts dynamic = dyn.run_as<RateProducts>(raw, ctx);
-    for (const RateProducts* got : {&parallel, &dynamic}) {
+    auto run_dynamic = [&](std::vector<std::string> names) {
+        Quiet ctx(3);
+        orrery::stpipe::use_reference_dir(ctx, dir / "ref");
+        names.insert(names.end(), {"charge_migration", "jump", "picture_frame", "clean_flicker_noise", "persistence", "ramp_fit", "gain_scale"});
+        DynamicPipeline dyn = DynamicPipeline::from_names(names);
+        dyn.configure(cfg);
+        return dyn.run_as<RateProducts>(raw, ctx);
+    };
+    // Fused as detector1 is, and every step on its own (one full pass each).
+    const RateProducts dynamic = run_dynamic({"group_scale+dq_init", "saturation", "ipc", "superbias", "refpix", "linearity+dark_current"});
+    const RateProducts unfused =
+        run_dynamic({"group_scale", "dq_init", "saturation", "ipc", "superbias", "refpix", "linearity", "dark_current"});
+    for (const RateProducts* got : {&parallel, &dynamic, &unfused}) {
         CHECK(same_bits(got->rate.sci, serial.rate.sci));
         CHECK(same_bits(got->rate.err, serial.rate.err));
         CHECK(same_bits(got->rate.var_poisson, serial.rate.var_poisson));
@@ -500,8 +506,8 @@ TEST_CASE("refpix in place gives the bits of the double-precision plane copies",
                     p.side_smoothing_length = variant == 1 ? 6 : 11;
                     p.side_gain = variant == 1 ? 0.7 : 1.0;
                     RampModel b = a;
-                    const StepOutcome want = subtract_reference_pixels(a, p);
-                    const StepOutcome got = subtract_reference_pixels_inplace(b, p, scrambled_rows);
+                    const StepOutcome want = oracle::subtract_reference_pixels(a, p);
+                    const StepOutcome got = subtract_reference_pixels(b, p, scrambled_rows);
                     CHECK(want.skipped == got.skipped);
                     CHECK(want.reason == got.reason);
                     CHECK(same_bits(a.sci, b.sci));
@@ -539,7 +545,7 @@ TEST_CASE("saturation over row blocks gives the serial flags", "[parity][saturat
                 p.n_pix_grow_sat = grow;
                 p.use_readpatt = readpatt;
                 RampModel want = in;
-                flag_saturation(want, satref, &e.superbias, p);
+                oracle::flag_saturation(want, satref, &e.superbias, p);
                 for (int how = 0; how < 2; ++how) {
                     RampModel got = in;
                     if (how == 0) flag_saturation_rows(got, satref, &e.superbias, p, scrambled_rows);
@@ -574,7 +580,7 @@ TEST_CASE("row-wise square dilation equals the whole-image dilation", "[parity][
         if (n == 0)
             for (std::size_t k = 0; k < mask.size(); ++k) want[k] = mask[k] != 0;
         else
-            orrery::jwst::detail::dilate_square(mask.data(), want.data(), ny, nx, n, scratch);
+            orrery::jwst::oracle::dilate_square(mask.data(), want.data(), ny, nx, n, scratch);
         for (std::size_t split : {1u, 5u, 37u}) {
             std::vector<std::uint8_t> got(ny * nx, 7);
             for (std::size_t y0 = 0; y0 < ny; y0 += split) {

@@ -4,9 +4,9 @@
 // call the same run_step / Pipeline::run as the static path.
 
 #include "orrery/core/any_value.hpp"
+#include "orrery/core/fused.hpp"
 #include "orrery/core/pipeline.hpp"
 #include "orrery/core/registry.hpp"
-#include "orrery/core/row_steps.hpp"
 #include "orrery/core/run_step.hpp"
 #include "orrery/core/step_traits.hpp"
 
@@ -123,6 +123,7 @@ StepInfo make_step_info(std::string origin) {
     i.description = std::string(T::description);
     i.status_key = std::string(T::status_key);
     i.default_skip = T::default_skip;
+    i.row_step = RowStep<S>;
     i.params = params_schema<typename S::Params>();
     for (auto r : T::reference_types()) i.reference_types.emplace_back(r);
     i.input_type = typeid(step_input_t<S>);

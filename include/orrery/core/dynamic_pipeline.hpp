@@ -3,15 +3,21 @@
 // the command line), type-erased, with the same type rule checked when built —
 // before any data is read. Each step runs through the same run_step as the
 // static pipeline, so results are identical; the static pipeline is the fast path.
+// Fusion is explicit here too: append_fused({"a", "b"}), or "a+b" in from_names,
+// runs the row steps a and b fused with the static pipeline's schedule and rule
+// (fused.hpp: step by step when one of them has hooks or save_results).
+//
+//   auto p = DynamicPipeline::from_names({"group_scale+dq_init", "saturation", "jump"});
 
 #include "orrery/core/any_value.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
+#include "orrery/core/fused.hpp"
 #include "orrery/core/registry.hpp"
-#include "orrery/core/row_steps.hpp"
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace orrery {
@@ -20,11 +26,41 @@ class DynamicPipeline {
 public:
     explicit DynamicPipeline(std::string name = "dynamic") : name_(std::move(name)) {}
 
-    /// Build from names; throws ConfigError naming both steps and types on a mismatch.
+    /// Build from names; "a+b+c" is a fused group of row steps (append_fused). Throws
+    /// ConfigError naming both steps and types on a mismatch.
     static DynamicPipeline from_names(const std::vector<std::string>& names, std::string pipeline_name = "dynamic") {
         DynamicPipeline p(std::move(pipeline_name));
-        for (const auto& n : names) p.append(Registry::instance().create(n));
+        for (const auto& n : names) {
+            if (n.find('+') == std::string::npos) {
+                p.append(Registry::instance().create(n));
+                continue;
+            }
+            std::vector<std::string> group;
+            for (std::size_t b = 0, e = 0; e != std::string::npos; b = e + 1) {
+                e = n.find('+', b);
+                group.push_back(n.substr(b, e == std::string::npos ? std::string::npos : e - b));
+            }
+            p.append_fused(group);
+        }
         return p;
+    }
+
+    /// Append the registered row steps `names`, to run fused (see fused.hpp). Throws
+    /// ConfigError for fewer than two names or a step that is not a row step.
+    void append_fused(const std::vector<std::string>& names) {
+        if (names.size() < 2)
+            throw ConfigError("pipeline '" + name_ + "': a fused group needs two or more row steps (got " + std::to_string(names.size()) + ")");
+        std::vector<std::unique_ptr<AnyStep>> group;
+        for (const auto& n : names) {
+            auto step = Registry::instance().create(n);
+            if (!step->info().row_step)
+                throw ConfigError("pipeline '" + name_ + "': step '" + step->info().alias +
+                                  "' cannot be fused: it is not a row step (prepare / process_rows)");
+            group.push_back(std::move(step));
+        }
+        const std::size_t begin = steps_.size();
+        for (auto& step : group) append(std::move(step));
+        fused_.emplace_back(begin, steps_.size());
     }
 
     void append(std::unique_ptr<AnyStep> step) {
@@ -77,18 +113,9 @@ public:
         }
         const auto references = ctx.reference_run(uses);
         for (std::size_t i = 0; i < steps_.size();) {
-            // A run of row steps goes block by block, exactly as in the static pipeline.
-            std::vector<std::unique_ptr<RowStage>> run;
-            for (std::size_t j = i; j < steps_.size(); ++j) {
-                auto stage = steps_[j]->row_stage();
-                if (!stage) break;
-                run.push_back(std::move(stage));
-            }
-            if (run.size() >= 2) {
-                std::vector<RowStage*> stages;
-                for (auto& r : run) stages.push_back(r.get());
-                run_fused_stages(stages, value, ctx);
-                i += run.size();
+            const std::size_t end = fused_end(i);
+            if (end > i + 1 && run_fused_group(i, end, value, ctx)) {
+                i = end;
                 continue;
             }
             ctx.advance_step();
@@ -105,8 +132,29 @@ public:
     }
 
 private:
+    /// End of the fused group starting at step i, or i + 1.
+    [[nodiscard]] std::size_t fused_end(std::size_t i) const {
+        for (const auto& [b, e] : fused_)
+            if (b == i) return e;
+        return i + 1;
+    }
+    /// Steps [begin, end) fused, as the static pipeline's fused(); false (nothing run) when
+    /// one of them may not run fused now: the caller then runs them one by one.
+    bool run_fused_group(std::size_t begin, std::size_t end, AnyValue& value, Context& ctx) {
+        std::vector<std::unique_ptr<RowStage>> owned;
+        std::vector<RowStage*> stages;
+        for (std::size_t j = begin; j < end; ++j) {
+            owned.push_back(steps_[j]->row_stage());
+            if (!owned.back()) return false;
+            stages.push_back(owned.back().get());
+        }
+        run_fused_stages(stages, value, ctx);
+        return true;
+    }
+
     std::string name_;
     std::vector<std::unique_ptr<AnyStep>> steps_;
+    std::vector<std::pair<std::size_t, std::size_t>> fused_;  // [begin, end) of each fused group
 };
 
 }  // namespace orrery

@@ -1,8 +1,9 @@
 #pragma once
 // Static pipelines: a Boost.Hana tuple of elements (steps, branches, taps) whose
-// types are checked link by link at compile time, run by a recursion the
+// types are checked link by link at compile time, run in order by a recursion the
 // compiler inlines into one function. Runtime values still apply per step
-// (parameters, skip, hooks, save_results, reference overrides).
+// (parameters, skip, hooks, save_results, reference overrides). Row steps run
+// fused only where the definition says so: orrery::fused(A{}, B{}) (fused.hpp).
 //
 //   auto p = orrery::pipeline<"hello">(Tokenize{}, Lowercase{}, CountWords{});
 //   p.configure(tree);               // {steps: {lowercase: {skip: true}}}
@@ -10,10 +11,10 @@
 
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
+#include "orrery/core/fused.hpp"
 #include "orrery/core/params.hpp"
 #include "orrery/core/pipeline_link.hpp"
 #include "orrery/core/registry.hpp"
-#include "orrery/core/row_steps.hpp"
 #include "orrery/core/run_step.hpp"
 #include "orrery/core/step_traits.hpp"
 
@@ -185,51 +186,12 @@ public:
     }
 
 private:
-    template <std::size_t I>
-    using element_at = std::tuple_element_t<I, std::tuple<E...>>;
-
-    template <class X>
-    struct row_node : std::false_type {};
-    template <class S>
-    struct row_node<StepNode<S>> : std::bool_constant<RowStep<S>> {};
-    template <class X>
-    static constexpr bool is_row_node = row_node<X>::value;
-
-    /// End of the run of row steps starting at I (all row steps share one data type).
-    template <std::size_t I>
-    static constexpr std::size_t row_run_end() {
-        if constexpr (I < sizeof...(E)) {
-            if constexpr (is_row_node<element_at<I>>) return row_run_end<I + 1>();
-            else return I;
-        } else {
-            return I;
-        }
-    }
-
     template <std::size_t I, class V, class PP>
     output run_from(V&& value, Context& ctx, const PP& pp) const {
         if constexpr (I == sizeof...(E)) {
             return std::forward<V>(value);
-        } else if constexpr (is_row_node<element_at<I>> && row_run_end<I>() - I >= 2) {
-            constexpr std::size_t J = row_run_end<I>();
-            using T = typename element_at<I>::input;
-            T data = std::forward<V>(value);
-            run_row_run<I, J>(data, ctx, pp, std::make_index_sequence<J - I>{});
-            return run_from<J>(std::move(data), ctx, pp);
         } else {
             return run_from<I + 1>(boost::hana::at_c<I>(elements_).run(std::forward<V>(value), ctx, pp), ctx, pp);
-        }
-    }
-
-    /// Steps I..J-1 fused block by block, unless one of them needs whole data
-    /// between steps (hooks, save_results): then one after the other.
-    template <std::size_t I, std::size_t J, class T, class PP, std::size_t... K>
-    void run_row_run(T& data, Context& ctx, const PP& pp, std::index_sequence<K...>) const {
-        const bool fuse = (fusable(boost::hana::at_c<I + K>(elements_).config) && ...);
-        if (fuse) {
-            run_fused_steps(data, ctx, boost::hana::at_c<I + K>(elements_).config...);
-        } else {
-            ((data = boost::hana::at_c<I + K>(elements_).run(std::move(data), ctx, pp)), ...);
         }
     }
 

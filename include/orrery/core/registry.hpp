@@ -42,6 +42,7 @@ struct StepInfo {
     std::string description;
     std::string status_key;
     bool default_skip = false;
+    bool row_step = false;                     // defined by prepare / process_rows: may be fused
     std::vector<ParamSchema> params;           // the step's own parameters
     std::vector<std::string> reference_types;  // each adds override_<reftype>
     std::string output_ext;                    // default of the built-in output_ext (the output product's)
@@ -87,7 +88,7 @@ public:
     [[nodiscard]] virtual std::vector<PlanEntry> plan(const Context& ctx) const = 0;
     /// The reference types its steps declare, one entry per step (Context::reference_run).
     [[nodiscard]] virtual std::vector<std::string> reference_uses() const { return info().reference_types; }
-    /// A row-block stage when this is a row step that may be fused now (see row_steps.hpp), else null.
+    /// A row-block stage when this is a row step that may run fused now (see fused.hpp), else null.
     [[nodiscard]] virtual std::unique_ptr<RowStage> row_stage() const { return nullptr; }
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // RowStage: the type-erased interface of one row step inside a fused run (see
-// row_steps.hpp). Kept apart so the registry can name it without the runner.
+// fused.hpp). Kept apart so the registry can name it without the runner.
 
 #include "orrery/core/any_value.hpp"
 #include "orrery/core/context.hpp"

@@ -11,6 +11,7 @@
 #include "orrery/core/param_tree.hpp"
 #include "orrery/core/params.hpp"
 #include "orrery/core/product.hpp"
+#include "orrery/core/row_step.hpp"
 #include "orrery/core/step_settings.hpp"
 #include "orrery/core/step_traits.hpp"
 
@@ -136,7 +137,7 @@ private:
 }  // namespace detail
 
 /// One step's run, in phases, shared by the plain runner below and the fused
-/// row-block runner (row_steps.hpp): begin (event), then either skipped() or
+/// row-block runner (fused.hpp): begin (event), then either skipped() or
 /// completed(), or failed() on an error. Owns the step's scope in the context
 /// only while `enter()`ed, so fused steps can take turns.
 template <Step S>
@@ -270,7 +271,7 @@ step_output_t<S> run_step(const StepConfig<S>& cfg, step_input_t<S> input, Conte
             ctx.info("Step " + run.alias() + " running with args (" + cfg.explicit_values.to_string() + ").");
             ctx.throw_if_cancelled();
             run_hooks(cfg.settings.pre_hooks, input, ctx, run.alias(), "pre");
-            return S::process(std::move(input), cfg.params, ctx);
+            return step_process<S>(std::move(input), cfg.params, ctx);
         }();
         run.completed(out);
         return out;

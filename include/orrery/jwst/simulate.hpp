@@ -16,12 +16,12 @@
 // pixels; UNRELIABLE_DARK), GAIN, READNOISE — the layout of tests/data/golden/*/ref.
 // The true flux image (DN/s, linear, dark excluded) is kept for slope checks.
 
+#include "orrery/parallel/tbb_parallel_for.hpp"
 #include "orrery/jwst/dq_flags.hpp"
 #include "orrery/array/fits/fits_writer.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/reference_write.hpp"
 #include "orrery/jwst/models.hpp"
-#include "orrery/jwst/sim/parallel.hpp"
 #include "orrery/jwst/sim/random.hpp"
 
 #include <algorithm>
@@ -33,6 +33,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace orrery::jwst {
@@ -103,6 +104,13 @@ struct SimulatedExposure {
 };
 
 namespace sim {
+
+/// Threads the simulator uses: `requested`, or every hardware thread for 0.
+inline unsigned resolve_threads(unsigned requested) {
+    if (requested) return requested;
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw ? hw : 1;
+}
 
 enum Stream : std::uint64_t { pixel_props = 1, columns, scene, ramp_noise, amp_offsets, bad_pixels, cosmics };
 
@@ -280,7 +288,7 @@ inline NdArray<float, 2> detector_properties(const SimulationConfig& c, const La
     out.linearity.dq.resize(rplane, 0u);
     out.mask.dq.resize(rplane, 0u);
     NdArray<float, 2> dark_full(rplane);
-    parallel_rows(rny, threads, [&](size_t y0, size_t y1) {
+    parallel_rows(rny, static_cast<int>(threads), 8, [&](size_t y0, size_t y1) {  // each row seeds its own stream
         for (size_t y = y0; y < y1; ++y) {
             const int yd = l.ry0 + static_cast<int>(y);
             SimRng rng(stream_seed(c.seed, pixel_props, static_cast<std::uint64_t>(yd), static_cast<std::uint64_t>(l.rx0)));
@@ -469,7 +477,7 @@ inline void generate_ramp(const SimulationConfig& c, const Layout& l, unsigned t
     ramp.pixeldq.resize({ny, nx}, 0u);
     const int period = c.nframes + c.groupgap;
     const size_t plane = ny * nx;
-    parallel_rows(static_cast<size_t>(c.nints) * ny, threads, [&](size_t r0, size_t r1) {
+    parallel_rows(static_cast<size_t>(c.nints) * ny, static_cast<int>(threads), 4, [&](size_t r0, size_t r1) {
         for (size_t row = r0; row < r1; ++row) {
             const size_t i = row / ny, y = row % ny;
             const int yd = sy0 + static_cast<int>(y);

@@ -2,26 +2,36 @@
 // jump (docs/algorithms/jump.md; jwst JumpStep -> stcal jump.py detect_jumps_data ->
 // twopoint_difference.py find_crs): two-point-difference cosmic-ray detection. Flags
 // JUMP_DET in GROUPDQ, and NO_GAIN_VALUE|DO_NOT_USE in PIXELDQ where the gain is <= 0 or
-// NaN. SCI is not changed.
+// NaN. SCI is not changed. The frame is ONE stcal slice (what maximum_cores='1' gives
+// upstream), its rows processed in blocks, possibly in parallel; the result is the same
+// for any thread count and block size:
 //
-//   detect_jumps(model, gain, readnoise, params [, &report]) -> StepOutcome
-//     skipped ("NGROUPS<=2") when the ramp has fewer than 3 groups: nothing is changed.
-//     Otherwise COMPLETE -- also when a row slice has too few usable groups (stcal then
-//     leaves its flags as they were; report->slices[s].mode says so).
+//   StepOutcome detect_jumps_one_slice(model, gain, readnoise, params, for_rows [, &report]);
+//     for_rows(rows, body): calls body(y0, y1) over row ranges covering [0, rows),
+//     possibly concurrently (e.g. orrery::parallel_rows);
+//     [](std::size_t n, auto&& body) { body(0, n); } runs serially.
+//   skipped ("NGROUPS<=2") when the ramp has fewer than 3 groups: nothing is changed.
+//   Otherwise COMPLETE -- also when the frame has too few usable groups (stcal then
+//   leaves its flags as they were; report->slices[0].mode says so).
 //   Throws NotSupportedError for expand_large_events / find_showers (snowballs and MIRI
 //   showers are a later stage), InputError for reference or metadata that do not fit.
 //
-// Work is split like the reference: maximum_cores gives the number of row slices, each
-// handled as one find_crs call (its own usable-group counts, mode and neighbour flags,
-// joined at the slice edges afterwards); with one slice the minimum usable group count
-// is 3, otherwise minimum_groups. Within a slice every phase loops over a row range, so
-// row blocks can later run in parallel; only the usable-group counts, the sigma-clip
-// plane reset and the neighbour seeds of a difference plane need the whole slice first.
+// Why the split into passes is exact: a pixel's detection, its neighbour seeds (JUMP on
+// the later group and min < |d - median| / sigma < max) and its primary-CR count depend
+// on that pixel alone, so one pass computes them per pixel and stores the seeds as one
+// bit per difference plane. A second pass ORs the seeds of each pixel and its four
+// neighbours into its own groups (no pixel writes another's flags), then the after-jump
+// flags and the final JUMP cleanup, again per pixel. Sigma-clip mode first needs the
+// whole-plane reset, so there the seeds come from a pass after it.
+// Unlike upstream, maximum_cores never changes the result here: it only sets the threads.
+// (Upstream's split into maximum_cores row slices, joined at their edges, is kept as the
+// serial reference in tests/oracles/jump_oracle.hpp, for the cross-checks.)
 
 #include "orrery/core/errors.hpp"
 #include "orrery/jwst/algorithms/jump/jump_params.hpp"
 #include "orrery/jwst/algorithms/jump/neighbour_flags.hpp"
 #include "orrery/jwst/algorithms/jump/two_point_difference.hpp"
+#include "orrery/jwst/algorithms/small_sort.hpp"
 #include "orrery/jwst/algorithms/reference_shape.hpp"
 #include "orrery/jwst/algorithms/step_outcome.hpp"
 #include "orrery/jwst/dq_flags.hpp"
@@ -29,11 +39,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace orrery::jwst {
@@ -62,7 +74,7 @@ struct JumpSliceReport {
     long long primary_crs = 0;   // JUMP flags after detection, before neighbours (-99 if not run, as stcal)
 };
 
-/// What detect_jumps found, for the step's log and PRIMECRS keyword.
+/// What jump detection found, for the step's log and PRIMECRS keyword.
 struct JumpReport {
     std::vector<JumpSliceReport> slices;
     long long primary_crs = 0;  // stcal total_primary_crs: sum over slices (including their -99s)
@@ -105,11 +117,6 @@ struct Settings {
     AfterJumpRule after1, after2;
 };
 
-/// Seeds of a slice's first and last rows, per (integration, group), for the slice joins.
-struct EdgeSeeds {
-    std::vector<std::uint8_t> first_row, last_row;  // (nints, ngroups, nx)
-};
-
 /// stcal groups_all_set_dnu over the slice rows: groups whose every pixel is DO_NOT_USE.
 struct UsableGroups {
     long long min_usable_groups = 0, total_groups = 0, last_int_flagged = 0;
@@ -143,27 +150,6 @@ inline JumpMode choose_mode(const Frame& f, const UsableGroups& u, const Setting
     return u.min_usable_groups - 1 >= st.min_diffs_single_pass ? JumpMode::single_pass : JumpMode::iterative;
 }
 
-/// Phase A, rows [r0, r1): differences, median and sigma of each pixel, then detection.
-inline void detect_rows(const Frame& f, const RowSlice& s, std::size_t r0, std::size_t r1, JumpMode mode,
-                        const Settings& st, PixelNoise* noise, PixelScratch& scratch) {
-    const std::size_t n = f.nints * (f.ngroups - 1);
-    for (std::size_t y = r0; y < r1; ++y)
-        for (std::size_t x = 0; x < f.nx; ++x) {
-            const std::size_t p = y * f.nx + x;
-            const PixelRamp px = f.pixel(p);
-            first_differences(px, scratch.d.data());
-            const double rn2nf = f.rn2_over_nframes(p);
-            const PixelNoise pn = pixel_noise(scratch.d.data(), n, rn2nf, scratch.work.data());
-            noise[(y - s.y0) * f.nx + x] = pn;
-            switch (mode) {
-                case JumpMode::sigma_clip: detect_sigma_clip(px, st.rejection_threshold, st.only_use_ints, scratch); break;
-                case JumpMode::single_pass: detect_single_pass(px, pn, st.rejection_threshold, scratch.d.data()); break;
-                case JumpMode::iterative: detect_iterative(px, rn2nf, st.thresholds, scratch); break;
-                case JumpMode::not_run: break;
-            }
-        }
-}
-
 /// Sigma-clip epilogue: in a group plane where every slice pixel is JUMP or DO_NOT_USE,
 /// pixels flagged JUMP and nothing else are reset to 0.
 inline void reset_all_jump_planes(const Frame& f, const RowSlice& s) {
@@ -174,82 +160,6 @@ inline void reset_all_jump_planes(const Frame& f, const RowSlice& s) {
         for (std::size_t j = 0; j < s.pixels(); ++j)
             if (q[j] == g_jump) q[j] = 0;
     }
-}
-
-inline long long count_jumps(const Frame& f, const RowSlice& s) {
-    long long n = 0;
-    for (std::size_t ig = 0; ig < f.nints * f.ngroups; ++ig) {
-        const std::uint8_t* q = f.gdq + ig * f.plane() + s.y0 * f.nx;
-        n += std::count_if(q, q + s.pixels(), [](std::uint8_t v) { return (v & g_jump) != 0; });
-    }
-    return n;
-}
-
-/// Phase C, rows [r0, r1): after-jump flags of each pixel.
-inline void after_jump_rows(const Frame& f, const RowSlice& s, std::size_t r0, std::size_t r1, const Settings& st,
-                            const PixelNoise* noise, PixelScratch& scratch) {
-    for (std::size_t y = r0; y < r1; ++y)
-        for (std::size_t x = 0; x < f.nx; ++x) {
-            const std::size_t p = y * f.nx + x;
-            const PixelRamp px = f.pixel(p);
-            first_differences(px, scratch.d.data());
-            flag_after_jumps(px, noise[(y - s.y0) * f.nx + x].median, st.after1, st.after2, scratch.d.data());
-        }
-}
-
-/// One stcal find_crs call on rows [s.y0, s.y1).
-inline JumpSliceReport find_crs(const Frame& f, const RowSlice& s, const Settings& st, EdgeSeeds* edges) {
-    JumpSliceReport rep{s.y0, s.y1, JumpMode::not_run, -99};
-    rep.mode = choose_mode(f, count_usable_groups(f, s), st);
-    if (rep.mode == JumpMode::not_run) return rep;
-
-    std::vector<PixelNoise> noise(s.pixels());
-    PixelScratch scratch(f.nints, f.ngroups);
-    detect_rows(f, s, s.y0, s.y1, rep.mode, st, noise.data(), scratch);
-    if (rep.mode == JumpMode::sigma_clip) reset_all_jump_planes(f, s);
-    rep.primary_crs = count_jumps(f, s);
-
-    if (st.flag_4_neighbors) {
-        std::vector<std::uint8_t> seeds(s.pixels());
-        const PixelRamp plane0 = f.plane0();
-        for (std::size_t i = 0; i < f.nints; ++i)
-            for (std::size_t k = 0; k + 1 < f.ngroups; ++k) {
-                neighbour_seeds(plane0, f.gain, noise.data(), s, s.y0, s.y1, i, k, st.min_neighbour_sigma,
-                                st.max_neighbour_sigma, seeds.data());
-                flag_neighbours(f.gdq + plane0.offset(i, k + 1), seeds.data(), s, s.y0, s.y1);
-                if (edges) {
-                    const std::size_t at = (i * f.ngroups + k + 1) * f.nx;
-                    std::copy_n(seeds.data(), f.nx, edges->first_row.data() + at);
-                    std::copy_n(seeds.data() + (s.rows() - 1) * f.nx, f.nx, edges->last_row.data() + at);
-                }
-            }
-    }
-    if (st.after_jump) after_jump_rows(f, s, s.y0, s.y1, st, noise.data(), scratch);
-    return rep;
-}
-
-/// stcal reassemble_sliced_data: neighbours across a slice edge (no SATURATED/DO_NOT_USE
-/// test here; the final cleanup removes those).
-inline void join_slice_edges(const Frame& f, const std::vector<RowSlice>& slices, const std::vector<EdgeSeeds>& edges) {
-    for (std::size_t k = 1; k < slices.size(); ++k) {
-        const std::size_t above = slices[k].y0 - 1, below = slices[k].y0;
-        for (std::size_t ig = 0; ig < f.nints * f.ngroups; ++ig) {
-            std::uint8_t* row_above = f.gdq + ig * f.plane() + above * f.nx;
-            std::uint8_t* row_below = f.gdq + ig * f.plane() + below * f.nx;
-            const std::uint8_t* from_below = edges[k].first_row.data() + ig * f.nx;
-            const std::uint8_t* from_above = edges[k - 1].last_row.data() + ig * f.nx;
-            for (std::size_t x = 0; x < f.nx; ++x) {
-                if (from_below[x]) row_above[x] |= g_jump;
-                if (from_above[x]) row_below[x] |= g_jump;
-            }
-        }
-    }
-}
-
-/// stcal detect_jumps_data: JUMP is dropped wherever DO_NOT_USE or SATURATED is also set.
-inline void remove_redundant_jumps(std::uint8_t* gdq, std::size_t n) {
-    for (std::size_t j = 0; j < n; ++j)
-        if ((gdq[j] & g_jump) && (gdq[j] & (g_dnu | g_sat))) gdq[j] = static_cast<std::uint8_t>(gdq[j] & ~g_jump);
 }
 
 /// numpy nanmedian of the gain (float32 arithmetic).
@@ -303,12 +213,203 @@ inline Settings make_settings(const RampModel& model, const GainRef& gain, const
     return st;
 }
 
+/// Per-pixel outputs of the detection pass.
+struct OneSlicePlanes {
+    std::size_t seed_bytes = 0;        // bytes of seed bits per pixel (0: no neighbour flagging)
+    // Huge-page storage: fresh 4 KiB pages of plane-sized buffers cost more than their use.
+    std::vector<std::uint8_t, LargePageAllocator<std::uint8_t>> seeds;  // (ny*nx, seed_bytes): bit i*(ngroups-1)+k = seed of difference (i, k)
+    std::vector<double, LargePageAllocator<double>> medians;            // (ny*nx) pixel median, only when after-jump flagging runs
+};
+
+/// Count JUMP flags of pixel p after detection, record its seeds and median.
+inline long long finish_detected_pixel(const Frame& f, std::size_t p, const PixelRamp& px, const PixelNoise& pn, const double* d,
+                                       const Settings& st, OneSlicePlanes& out) {
+    long long crs = 0;
+    for (std::size_t ig = 0; ig < f.nints * f.ngroups; ++ig) crs += (px.gdq[ig * f.plane()] & g_jump) ? 1 : 0;
+    if (out.seed_bytes) {
+        std::uint8_t* s = out.seeds.data() + p * out.seed_bytes;
+        const std::size_t nd = f.ngroups - 1;
+        for (std::size_t i = 0; i < f.nints; ++i)
+            for (std::size_t k = 0; k < nd; ++k) {
+                if (!(px.dq_after(i, k) & g_jump)) continue;
+                const double ratio = std::fabs(d[i * nd + k] - pn.median) / pn.sigma;
+                if (ratio < st.max_neighbour_sigma && ratio > st.min_neighbour_sigma) {
+                    const std::size_t bit = i * nd + k;
+                    s[bit >> 3] = static_cast<std::uint8_t>(s[bit >> 3] | (1u << (bit & 7)));
+                }
+            }
+    }
+    if (!out.medians.empty()) out.medians[p] = pn.median;
+    return crs;
+}
+
+/// first_differences of up to `size` consecutive pixels, formed plane by plane (contiguous
+/// loads): df[j * size + c] is difference j of pixel c, in float32 (the reference computes it
+/// in float32; as a double it is the same number). Also whether a pixel has a NaN difference
+/// or a JUMP flag already.
+struct ChunkDifferences {
+    static constexpr std::size_t size = 256;
+    std::size_t n;
+    std::vector<float> df, prev, cur;
+    std::vector<std::uint8_t> any_nan, any_jump;
+    explicit ChunkDifferences(std::size_t n_) : n(n_), df(size * n_), prev(size), cur(size), any_nan(size), any_jump(size) {}
+
+    void load(const Frame& f, std::size_t p0, std::size_t count) {
+        const std::size_t nd = f.ngroups - 1, total = f.plane() * f.nints * f.ngroups;
+        const float* gain = f.gain + p0;
+        std::fill_n(any_jump.begin(), count, std::uint8_t{0});
+        std::fill_n(any_nan.begin(), count, std::uint8_t{0});
+        for (std::size_t i = 0; i < f.nints; ++i)
+            for (std::size_t g = 0; g < f.ngroups; ++g) {
+                const std::size_t o = (i * f.ngroups + g) * f.plane() + p0;
+                const float* s = f.sci + o;
+                const std::uint8_t* q = f.gdq + o;
+                // Many planes are read at once: fetch this plane's next run ahead (no effect on results).
+                for (std::size_t c = 0; c < size && o + count + c < total; c += 16) {
+                    __builtin_prefetch(s + count + c);
+                    if (c % 64 == 0) __builtin_prefetch(q + count + c);
+                }
+                float* __restrict e = cur.data();
+                std::uint8_t* __restrict jumps = any_jump.data();
+                constexpr std::uint32_t nan_bits = std::bit_cast<std::uint32_t>(std::numeric_limits<float>::quiet_NaN());
+                for (std::size_t c = 0; c < count; ++c) {
+                    // group_electrons with the NaN chosen by a bit mask: no control flow, so it vectorises.
+                    const std::uint32_t bad = 0u - static_cast<std::uint32_t>((q[c] & (g_dnu | g_sat)) != 0);
+                    const std::uint32_t bits = std::bit_cast<std::uint32_t>(s[c] * gain[c]);
+                    e[c] = std::bit_cast<float>((bits & ~bad) | (nan_bits & bad));
+                    jumps[c] = static_cast<std::uint8_t>(jumps[c] | (q[c] & g_jump));
+                }
+                if (g > 0) {
+                    float* out = df.data() + (i * nd + g - 1) * size;
+                    for (std::size_t c = 0; c < count; ++c) {
+                        out[c] = cur[c] - prev[c];
+                        any_nan[c] |= std::isnan(out[c]);
+                    }
+                }
+                prev.swap(cur);
+            }
+    }
+    /// Pixel c's differences as doubles (first_differences).
+    void differences(std::size_t c, double* d) const {
+        for (std::size_t j = 0; j < n; ++j) d[j] = static_cast<double>(df[j * size + c]);
+    }
+};
+
+/// The quiet pixels of iterative mode, four at a time: at least 4 differences, none NaN, and no
+/// integration over the threshold in the first round, so nothing is flagged. Same numbers as
+/// detect_iterative: the medians are the same order statistics (sorted in float32, where the
+/// differences are exact), and max_j(|e_j| / sigma) == max_j(|e_j|) / sigma because dividing by
+/// a positive sigma is monotonic under rounding. Sets quiet[l] and noise[l] for lanes
+/// c0 + l < c0 + lanes whose pixel has no NaN difference; the others need the general path.
+struct QuietLanes {
+    std::vector<float> sorted, abs_sorted;  // (n, 4) interleaved
+    explicit QuietLanes(std::size_t n) : sorted(4 * n), abs_sorted(4 * n) {}
+
+    void decide(const ChunkDifferences& ch, std::size_t c0, std::size_t lanes, const Frame& f, std::size_t p0,
+                const RejectionThresholds& thr, bool quiet[4], PixelNoise noise[4]) {
+        const std::size_t n = ch.n, h = n / 2, nd = n / f.nints;
+        for (std::size_t l = 0; l < 4; ++l) quiet[l] = false;
+        if (n < 4 || n > small_sort_max) return;
+        for (std::size_t j = 0; j < n; ++j)
+            for (std::size_t l = 0; l < 4; ++l) {
+                const float v = ch.df[j * ChunkDifferences::size + c0 + std::min(l, lanes - 1)];
+                sorted[4 * j + l] = v;
+                abs_sorted[4 * j + l] = std::fabs(v);
+            }
+        sort_small_lanes4(sorted.data(), n);
+        sort_small_lanes4(abs_sorted.data(), n);
+        for (std::size_t l = 0; l < lanes; ++l) {
+            const std::size_t c = c0 + l;
+            if (ch.any_nan[c]) continue;
+            const auto at = [&](const std::vector<float>& v, std::size_t j) { return static_cast<double>(v[4 * j + l]); };
+            const double rn2nf = f.rn2_over_nframes(p0 + c);
+            PixelNoise& pn = noise[l];
+            pn.median = n % 2 ? at(sorted, h) : (at(sorted, h - 1) + at(sorted, h)) / 2.0;  // = nanmedian(d)
+            pn.sigma = noise_sigma(pn.median, rn2nf);
+            // robust_median of |d| with n >= 4 usable: every value equal to the largest dropped.
+            std::size_t kept = n;
+            while (kept > 0 && abs_sorted[4 * (kept - 1) + l] == abs_sorted[4 * (n - 1) + l]) --kept;
+            quiet[l] = true;
+            if (kept == 0) continue;  // robust median NaN: every ratio NaN, nothing flagged
+            const double m = kept % 2 ? at(abs_sorted, kept / 2) : (at(abs_sorted, kept / 2 - 1) + at(abs_sorted, kept / 2)) / 2.0;
+            const double sigma = noise_sigma(m, rn2nf);
+            if (std::isnan(sigma)) continue;
+            for (std::size_t i = 0; i < f.nints && quiet[l]; ++i) {
+                double emax = 0.0;
+                for (std::size_t k = 0; k < nd; ++k) {
+                    const double a = std::fabs(static_cast<double>(ch.df[(i * nd + k) * ChunkDifferences::size + c]));
+                    emax = std::max(emax, std::fabs(static_cast<double>(static_cast<float>(a - m))));
+                }
+                if (emax / sigma > thr.four_or_more) quiet[l] = false;
+            }
+        }
+    }
+};
+
+/// setup_pdq for rows [y0, y1): bad gain -> NO_GAIN_VALUE | DO_NOT_USE.
+inline void flag_bad_gain_rows(RampModel& model, const GainRef& gain, std::size_t y0, std::size_t y1) {
+    const std::size_t nx = model.nx();
+    for (std::size_t p = y0 * nx; p < y1 * nx; ++p) {
+        const float g = gain.sci[p];
+        if (g <= 0.0f || std::isnan(g)) model.pixeldq[p] |= dq::NO_GAIN_VALUE | dq::DO_NOT_USE;
+    }
+}
+
+/// Pass 2 for rows [y0, y1): neighbour flags from the seeds, after-jump flags, JUMP cleanup.
+/// Every pixel writes only its own flags, so the three run row by row, each over the whole
+/// row: the cleanup then walks each group plane contiguously (vectorised).
+inline void flag_and_clean_rows(const Frame& f, const Settings& st, const OneSlicePlanes& planes, bool detected, std::size_t y0,
+                                std::size_t y1, PixelScratch& scratch) {
+    const std::size_t nx = f.nx, nd = f.ngroups - 1, W = planes.seed_bytes;
+    std::vector<std::uint8_t> hit(W);
+    for (std::size_t y = y0; y < y1; ++y) {
+        if (detected && W)
+            for (std::size_t x = 0; x < nx; ++x) {
+                const std::size_t p = y * nx + x;
+                const std::uint8_t* s = planes.seeds.data() + p * W;
+                bool any = false;
+                for (std::size_t b = 0; b < W; ++b) {
+                    std::uint8_t h = s[b];
+                    if (x > 0) h |= s[b - W];
+                    if (x + 1 < nx) h |= s[b + W];
+                    if (y > 0) h |= s[b - nx * W];
+                    if (y + 1 < f.ny) h |= s[b + nx * W];
+                    hit[b] = h;
+                    any = any || h != 0;
+                }
+                if (!any) continue;
+                const PixelRamp px = f.pixel(p);
+                for (std::size_t i = 0; i < f.nints; ++i)
+                    for (std::size_t k = 0; k < nd; ++k) {
+                        const std::size_t bit = i * nd + k;
+                        if (!(hit[bit >> 3] & (1u << (bit & 7)))) continue;
+                        std::uint8_t& q = px.dq_after(i, k);
+                        if ((q & (g_sat | g_dnu)) == 0) q |= g_jump;
+                    }
+            }
+        if (detected && st.after_jump)
+            for (std::size_t x = 0; x < nx; ++x) {
+                const std::size_t p = y * nx + x;
+                const PixelRamp px = f.pixel(p);
+                first_differences(px, scratch.d.data());
+                flag_after_jumps(px, planes.medians[p], st.after1, st.after2, scratch.d.data());
+            }
+        for (std::size_t ig = 0; ig < f.nints * f.ngroups; ++ig) {
+            std::uint8_t* q = f.gdq + ig * f.plane() + y * nx;
+            for (std::size_t x = 0; x < nx; ++x) {
+                const bool drop = ((q[x] & g_jump) != 0) & ((q[x] & (g_dnu | g_sat)) != 0);
+                q[x] = static_cast<std::uint8_t>(q[x] & ~(drop ? g_jump : 0));
+            }
+        }
+    }
+}
+
 }  // namespace jump_detail
 
-/// Jump detection with the work split into `n_slices` row slices (what maximum_cores
-/// resolves to); detect_jumps picks the count. See the file comment.
-inline StepOutcome detect_jumps_in_slices(RampModel& model, const GainRef& gain, const ReadnoiseRef& readnoise,
-                                          const JumpParams& params, std::size_t n_slices, JumpReport* report = nullptr) {
+/// See the file comment.
+template <class ForRows>
+StepOutcome detect_jumps_one_slice(RampModel& model, const GainRef& gain, const ReadnoiseRef& readnoise, const JumpParams& params,
+                                   ForRows&& for_rows, JumpReport* report = nullptr) {
     using namespace jump_detail;
     check_supported(params);
     if (report) *report = {};
@@ -316,45 +417,97 @@ inline StepOutcome detect_jumps_in_slices(RampModel& model, const GainRef& gain,
     check_inputs(model, gain, readnoise);
     if (model.sci.empty()) return StepOutcome::complete();
 
-    // setup_pdq: bad gain
-    for (std::size_t p = 0; p < model.pixeldq.size(); ++p) {
-        const float g = gain.sci[p];
-        if (g <= 0.0f || std::isnan(g)) model.pixeldq[p] |= dq::NO_GAIN_VALUE | dq::DO_NOT_USE;
-    }
-
-    n_slices = std::clamp<std::size_t>(n_slices, 1, model.ny());
-    const Settings st = make_settings(model, gain, params, n_slices);
+    const Settings st = make_settings(model, gain, params, 1);
 
     const Frame f{model.sci.data(), model.groupdq.data(), gain.sci.data(), readnoise.sci.data(),
-                  model.nints(), model.ngroups(), model.ny(), model.nx(), static_cast<double>(model.meta.nframes)};
+                  model.nints(),    model.ngroups(),     model.ny(),      model.nx(),
+                  static_cast<double>(model.meta.nframes)};
+    const RowSlice slice{0, f.ny, f.nx};
+    JumpSliceReport rep{0, f.ny, JumpMode::not_run, -99};
+    rep.mode = choose_mode(f, count_usable_groups(f, slice), st);
+    const bool detected = rep.mode != JumpMode::not_run;
 
-    std::vector<RowSlice> slices;
-    const std::size_t yinc = f.ny / n_slices;
-    for (std::size_t k = 0; k < n_slices; ++k)
-        slices.push_back({k * yinc, k + 1 == n_slices ? f.ny : (k + 1) * yinc, f.nx});
-    std::vector<EdgeSeeds> edges;
-    if (n_slices > 1 && st.flag_4_neighbors)
-        edges.assign(n_slices, EdgeSeeds{std::vector<std::uint8_t>(f.nints * f.ngroups * f.nx),
-                                         std::vector<std::uint8_t>(f.nints * f.ngroups * f.nx)});
-
-    JumpReport rep;
-    for (std::size_t k = 0; k < n_slices; ++k) {
-        rep.slices.push_back(find_crs(f, slices[k], st, edges.empty() ? nullptr : &edges[k]));
-        rep.primary_crs += rep.slices.back().primary_crs;
+    OneSlicePlanes planes;
+    if (detected && st.flag_4_neighbors) {
+        planes.seed_bytes = (f.nints * (f.ngroups - 1) + 7) / 8;
+        planes.seeds.assign(f.plane() * planes.seed_bytes, 0);
     }
-    if (!edges.empty()) join_slice_edges(f, slices, edges);
-    remove_redundant_jumps(model.groupdq.data(), model.groupdq.size());
-    if (report) *report = std::move(rep);
-    return StepOutcome::complete();
-}
+    if (detected && st.after_jump) planes.medians.resize(f.plane());
 
-/// Jump detection as JumpStep runs it: maximum_cores resolved against this machine's cores.
-inline StepOutcome detect_jumps(RampModel& model, const GainRef& gain, const ReadnoiseRef& readnoise,
-                                const JumpParams& params, JumpReport* report = nullptr) {
-    jump_detail::check_supported(params);
-    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t slices = jump_detail::slice_count(params.maximum_cores, model.ny(), cores);
-    return detect_jumps_in_slices(model, gain, readnoise, params, slices, report);
+    std::atomic<long long> crs{0};
+    const std::size_t n = f.nints * (f.ngroups - 1);
+    // Pass 1: bad-gain PIXELDQ, detection, then (except sigma clip) counts, seeds and medians.
+    // The differences of a run of pixels are formed plane by plane (contiguous loads) first.
+    for_rows(f.ny, [&](std::size_t y0, std::size_t y1) {
+        flag_bad_gain_rows(model, gain, y0, y1);
+        if (!detected) return;
+        PixelScratch scratch(f.nints, f.ngroups);
+        ChunkDifferences chunk(n);
+        QuietLanes lanes4(n);
+        long long local = 0;
+        for (std::size_t y = y0; y < y1; ++y)
+            for (std::size_t x0 = 0; x0 < f.nx; x0 += chunk.size) {
+                const std::size_t p0 = y * f.nx + x0, count = std::min(chunk.size, f.nx - x0);
+                chunk.load(f, p0, count);
+                for (std::size_t c0 = 0; c0 < count; c0 += 4) {
+                    const std::size_t lanes = std::min<std::size_t>(4, count - c0);
+                    bool quiet[4] = {false, false, false, false};
+                    PixelNoise noise[4];
+                    if (rep.mode == JumpMode::iterative) lanes4.decide(chunk, c0, lanes, f, p0, st.thresholds, quiet, noise);
+                    for (std::size_t l = 0; l < lanes; ++l) {
+                        const std::size_t c = c0 + l, p = p0 + c;
+                        const PixelRamp px = f.pixel(p);
+                        if (quiet[l]) {
+                            if (chunk.any_jump[c]) {
+                                chunk.differences(c, scratch.d.data());
+                                local += finish_detected_pixel(f, p, px, noise[l], scratch.d.data(), st, planes);
+                            } else if (!planes.medians.empty()) {
+                                planes.medians[p] = noise[l].median;
+                            }
+                            continue;
+                        }
+                        chunk.differences(c, scratch.d.data());
+                        const double rn2nf = f.rn2_over_nframes(p);
+                        const PixelNoise pn = pixel_noise(scratch.d.data(), n, rn2nf, scratch.work.data());
+                        switch (rep.mode) {
+                            case JumpMode::sigma_clip: detect_sigma_clip(px, st.rejection_threshold, st.only_use_ints, scratch); continue;
+                            case JumpMode::single_pass: detect_single_pass(px, pn, st.rejection_threshold, scratch.d.data()); break;
+                            case JumpMode::iterative: detect_iterative(px, rn2nf, st.thresholds, scratch); break;
+                            case JumpMode::not_run: break;
+                        }
+                        local += finish_detected_pixel(f, p, px, pn, scratch.d.data(), st, planes);
+                    }
+                }
+            }
+        crs += local;
+    });
+    if (rep.mode == JumpMode::sigma_clip) {
+        reset_all_jump_planes(f, slice);
+        for_rows(f.ny, [&](std::size_t y0, std::size_t y1) {
+            PixelScratch scratch(f.nints, f.ngroups);
+            long long local = 0;
+            for (std::size_t p = y0 * f.nx; p < y1 * f.nx; ++p) {
+                const PixelRamp px = f.pixel(p);
+                first_differences(px, scratch.d.data());
+                const PixelNoise pn = pixel_noise(scratch.d.data(), n, f.rn2_over_nframes(p), scratch.work.data());
+                local += finish_detected_pixel(f, p, px, pn, scratch.d.data(), st, planes);
+            }
+            crs += local;
+        });
+    }
+    if (detected) rep.primary_crs = crs.load();
+
+    // Pass 2: neighbours, after-jump, and stcal's final cleanup (JUMP dropped where DO_NOT_USE or SATURATED).
+    for_rows(f.ny, [&](std::size_t y0, std::size_t y1) {
+        PixelScratch scratch(f.nints, f.ngroups);
+        flag_and_clean_rows(f, st, planes, detected, y0, y1, scratch);
+    });
+
+    if (report) {
+        report->slices.push_back(rep);
+        report->primary_crs = rep.primary_crs;
+    }
+    return StepOutcome::complete();
 }
 
 }  // namespace orrery::jwst

@@ -11,38 +11,8 @@
 
 namespace orrery::jwst::detail {
 
-/// out[y][x] = 1 if any in[y'][x'] != 0 with |y'-y| <= n and |x'-x| <= n (n >= 1).
-/// `in` and `out` are (ny, nx) row-major and may not alias; `scratch` is resized as needed.
-inline void dilate_square(const std::uint8_t* in, std::uint8_t* out, std::size_t ny, std::size_t nx, std::size_t n,
-                          std::vector<std::uint8_t>& scratch) {
-    scratch.assign(ny * nx, 0);
-    // Row pass: scratch[y][x] = any(in[y][x-n .. x+n]).
-    for (std::size_t y = 0; y < ny; ++y) {
-        const std::uint8_t* src = in + y * nx;
-        std::uint8_t* dst = scratch.data() + y * nx;
-        std::size_t count = 0;  // set pixels in the window [x-n, x+n] ∩ [0, nx)
-        for (std::size_t x = 0; x < std::min(n, nx); ++x) count += src[x] != 0;
-        for (std::size_t x = 0; x < nx; ++x) {
-            if (x + n < nx) count += src[x + n] != 0;
-            if (x > n) count -= src[x - n - 1] != 0;
-            dst[x] = count != 0;
-        }
-    }
-    // Column pass over the row-dilated mask.
-    std::vector<std::size_t> count(nx, 0);
-    for (std::size_t y = 0; y < std::min(n, ny); ++y)
-        for (std::size_t x = 0; x < nx; ++x) count[x] += scratch[y * nx + x];
-    for (std::size_t y = 0; y < ny; ++y) {
-        if (y + n < ny)
-            for (std::size_t x = 0; x < nx; ++x) count[x] += scratch[(y + n) * nx + x];
-        if (y > n)
-            for (std::size_t x = 0; x < nx; ++x) count[x] -= scratch[(y - n - 1) * nx + x];
-        std::uint8_t* dst = out + y * nx;
-        for (std::size_t x = 0; x < nx; ++x) dst[x] = count[x] != 0;
-    }
-}
-
-/// Row y of dilate_square(in) into out[0, nx). Reads rows [y - n, y + n] of `in` only.
+/// Row y of the dilation of `in` (out[y][x] = 1 if any in[y'][x'] != 0 with |y'-y| <= n and
+/// |x'-x| <= n, pixels outside counting as 0) into out[0, nx). Reads rows [y - n, y + n] of `in` only.
 /// Returns false, leaving `out` untouched, when the row's dilation is empty (the common
 /// case: saturated pixels are sparse), so callers can skip it. `column` is scratch.
 inline bool dilate_square_row(const std::uint8_t* in, std::uint8_t* out, std::size_t ny, std::size_t nx, std::size_t n,
@@ -79,7 +49,7 @@ inline bool dilate_square_row(const std::uint8_t* in, std::uint8_t* out, std::si
     return true;
 }
 
-/// Rows [y0, y1) of dilate_square(in) (any n >= 0; n = 0 copies in != 0), written to
+/// Rows [y0, y1) of the dilation of `in` (any n >= 0; n = 0 copies in != 0), written to
 /// out[(y - y0) * nx + x]. Reads rows [y0 - n, y1 + n) of `in` only, so disjoint row ranges
 /// can run concurrently once the whole mask is final. `column` is scratch.
 inline void dilate_square_rows(const std::uint8_t* in, std::uint8_t* out, std::size_t ny, std::size_t nx, std::size_t n,

@@ -1,10 +1,14 @@
 #pragma once
 // calwebb_detector1 as a static pipeline: raw ramps -> rate + rateints.
 //
-//   group_scale -> dq_init -> [near-IR]  saturation -> ipc -> superbias -> refpix -> linearity -> dark_current
-//                             [MIRI]     not supported in this version (fails clearly)
+//   (group_scale + dq_init) -> [near-IR]  saturation -> ipc -> superbias -> refpix -> (linearity + dark_current)
+//                              [MIRI]     not supported in this version (fails clearly)
 //   -> charge_migration -> jump -> picture_frame -> clean_flicker_noise -> persistence
 //   -> (save _ramp if save_calibrated_ramp) -> ramp_fit -> gain_scale
+//
+// (a + b): row steps run fused, block by block (orrery::fused; step by step when one
+// of them has hooks or save_results). superbias is a row step too, but its neighbours
+// are not: it runs alone, its rows in parallel blocks.
 //
 // Default-skipped as in jwst: charge_migration, picture_frame, clean_flicker_noise,
 // persistence (and the MIRI-only steps). The whole chain is type-checked at
@@ -48,7 +52,7 @@ struct Detector1Pipeline {
     }
 
     static auto near_ir() {
-        return orrery::chain(SaturationStep{}, IPCStep{}, SuperBiasStep{}, RefPixStep{}, LinearityStep{}, DarkCurrentStep{});
+        return orrery::chain(SaturationStep{}, IPCStep{}, SuperBiasStep{}, RefPixStep{}, orrery::fused(LinearityStep{}, DarkCurrentStep{}));
     }
     static auto miri() {
         // The MIRI order (emicorr, saturation, ipc, firstframe, lastframe, reset, linearity, rscd,
@@ -56,7 +60,7 @@ struct Detector1Pipeline {
         return orrery::chain(MiriNotSupported{});
     }
     static auto chain() {
-        return orrery::chain(GroupScaleStep{}, DQInitStep{}, orrery::branch("MIRI", &is_miri, miri(), near_ir()), ChargeMigrationStep{},
+        return orrery::chain(orrery::fused(GroupScaleStep{}, DQInitStep{}), orrery::branch("MIRI", &is_miri, miri(), near_ir()), ChargeMigrationStep{},
                              JumpStep{}, PictureFrameStep{}, CleanFlickerNoiseStep{}, PersistenceStep{},
                              orrery::tap<RampModel>(&save_calibrated_ramp), RampFitStep{}, GainScaleStep{});
     }

@@ -6,9 +6,7 @@
 #include "orrery/jwst/steps/step_common.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
-#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,19 +23,6 @@ struct DarkCurrentStep {
     static constexpr std::string_view status_key = "dark_sub";
     static constexpr std::array<std::string_view, 1> reference_types{"dark"};
     using Params = DarkCurrentParams;
-    static RampModel process(RampModel model, const Params& p, Context& ctx) {
-        const auto dark = load_reference<DarkRef>(ctx, "dark", model);
-        if (!dark) {
-            ctx.skip_step("no DARK reference file (N/A)");
-            return model;
-        }
-        DarkCurrentResult result = subtract_dark_current(model, *dark, p);
-        set_average_dark_current(model, std::move(result.average_dark_current));
-        for (const auto& w : result.warnings) ctx.warn(w);
-        report_outcome(ctx, result.outcome);
-        if (result.dark_used && p.dark_output) save_dark(*result.dark_used, *p.dark_output, ctx);
-        return model;
-    }
 
     /// Rows of the needed dark planes read ahead, one buffer per thread processing rows;
     /// owned by the run's RowState, so they go with it.
@@ -61,7 +46,7 @@ struct DarkCurrentStep {
         std::map<std::thread::id, std::unique_ptr<Rows>> by_thread_;
     };
 
-    // Row step: the DARK is read, matched to the science frames and checked once; finish
+    // A row step: the DARK is read, matched to the science frames and checked once; finish
     // hands the average dark current to the model (for ramp_fit) and saves dark_output.
     // With ReferenceRetention::until_last_use (one exposure) and no dark_output, the dark's
     // SCI stays in the file and each block reads the rows of the planes the ramp needs: the
@@ -136,14 +121,8 @@ struct DarkCurrentStep {
     }
 
 private:
-    /// For ramp_fit. An all-zero array (no average dark current: the usual case) stays empty,
-    /// which the model defines as 0 everywhere: a full plane less to hold through ramp_fit.
-    static void set_average_dark_current(RampModel& model, NdArray<float, 2> a) {
-        bool zero = true;
-        for (float v : a) zero = zero && std::bit_cast<std::uint32_t>(v) == 0u;  // exactly +0
-        if (zero) a = {};
-        model.average_dark_current = std::move(a);
-    }
+    /// For ramp_fit. An all-zero average (no average dark current: the usual case) stays
+    /// empty, which the model defines as 0 everywhere: a full plane less to hold through ramp_fit.
     static void set_average_dark_current(RampModel& model, const detail::AverageDarkChoice& a) {
         model.average_dark_current = a.zero() ? NdArray<float, 2>{} : a.array({model.ny(), model.nx()});
     }

@@ -18,18 +18,7 @@ struct DQInitStep {
     static constexpr std::string_view status_key = "dq_init";
     static constexpr std::array<std::string_view, 1> reference_types{"mask"};
     using Params = DqInitParams;
-    static RampModel process(RampModel model, const Params& p, Context& ctx) {
-        const auto mask = load_reference<MaskRef>(ctx, "mask", model);
-        if (!mask) {
-            ctx.skip_step("no MASK reference file (N/A)");
-            return model;
-        }
-        const auto user = load_user_dq(p);
-        initialize_dq(model, *mask, p, user ? &*user : nullptr);
-        return model;
-    }
-
-    // Row step: the MASK (and user DQ) are read and the DQ arrays shaped once.
+    // A row step: the MASK (and user DQ) are read and the DQ arrays shaped once.
     struct RowState {
         std::shared_ptr<const MaskRef> mask;
         std::optional<NdArray<std::uint32_t, 2>> user;

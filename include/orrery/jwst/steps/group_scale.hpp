@@ -14,12 +14,7 @@ struct GroupScaleStep {
     static constexpr std::string_view description = "Rescale groups whose frames were averaged with FRMDIVSR != NFRAMES";
     static constexpr std::string_view status_key = "group_scale";
     using Params = GroupScaleParams;
-    static RampModel process(RampModel model, const Params& p, Context& ctx) {
-        report_outcome(ctx, apply_group_scale(model, p));
-        return model;
-    }
-
-    // Row step: the scale comes from the header only.
+    // A row step: the scale comes from the header only.
     struct RowState {
         float scale = 1.0f;
     };

@@ -4,10 +4,10 @@
 // maximum_cores is the number of threads (within the context's budget) that work on
 // row blocks of ONE logical stcal slice, so the flags never depend on it. (Upstream,
 // maximum_cores > 1 also splits the frame into independent row slices, which can change
-// the flags at the slice edges and the minimum group count; detect_jumps_in_slices keeps
-// that behaviour for cross-checks.) With the default '1' both agree exactly.
+// the flags at the slice edges and the minimum group count; the serial reference in
+// tests/oracles/jump_oracle.hpp keeps that behaviour for cross-checks.) With the default '1' both agree exactly.
 
-#include "orrery/jwst/algorithms/jump_parallel.hpp"
+#include "orrery/jwst/algorithms/jump.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
 namespace orrery::jwst {

@@ -17,17 +17,7 @@ struct LinearityStep {
     static constexpr std::string_view status_key = "linearity";
     static constexpr std::array<std::string_view, 1> reference_types{"linearity"};
     using Params = LinearityParams;
-    static RampModel process(RampModel model, const Params& p, Context& ctx) {
-        const auto lin = load_reference<LinearityRef>(ctx, "linearity", model);
-        if (!lin) {
-            ctx.skip_step("no LINEARITY reference file (N/A)");
-            return model;
-        }
-        correct_linearity(model, *lin, p);
-        return model;
-    }
-
-    // Row step: the LINEARITY reference is read and checked once (coefficient fixes are per row).
+    // A row step: the LINEARITY reference is read and checked once (coefficient fixes are per row).
     struct RowState {
         std::shared_ptr<const LinearityRef> lin;
         bool read_level = false;

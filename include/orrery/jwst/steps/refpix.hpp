@@ -1,10 +1,9 @@
 #pragma once
 // refpix: remove bias drifts measured in the reference pixels (NIR "median" algorithm).
-// Planes are corrected in place and in parallel (refpix_inplace.hpp: same bits as the
-// double-precision copy of each plane that subtract_reference_pixels makes). Not a row
-// step: a plane's correction needs its reference rows and columns first.
+// Planes are corrected in place and in parallel. Not a row step: a plane's correction
+// needs its reference rows and columns first.
 
-#include "orrery/jwst/algorithms/refpix_inplace.hpp"
+#include "orrery/jwst/algorithms/refpix.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
 namespace orrery::jwst {
@@ -19,7 +18,7 @@ struct RefPixStep {
     using Params = RefPixParams;
     static RampModel process(RampModel model, const Params& p, Context& ctx) {
         auto for_planes = [&](std::size_t n, const auto& body) { ctx.parallel_for(n, body); };
-        report_outcome(ctx, subtract_reference_pixels_inplace(model, p, for_planes));
+        report_outcome(ctx, subtract_reference_pixels(model, p, for_planes));
         return model;
     }
 };

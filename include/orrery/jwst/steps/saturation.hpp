@@ -1,10 +1,9 @@
 #pragma once
 // saturation: flag saturated groups (and A/D floor) from the SATURATION reference.
 // Rows run in parallel blocks, the growth of each group's flags after the whole group
-// was tested (saturation_parallel.hpp; same bits as flag_saturation). Not a row step:
-// the growth reads neighbouring rows.
+// was tested (flag_saturation_rows). Not a row step: the growth reads neighbouring rows.
 
-#include "orrery/jwst/algorithms/saturation_parallel.hpp"
+#include "orrery/jwst/algorithms/saturation.hpp"
 #include "orrery/jwst/steps/step_common.hpp"
 
 namespace orrery::jwst {

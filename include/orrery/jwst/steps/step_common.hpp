@@ -3,10 +3,10 @@
 // loading through the context, and the product traits that record status keys.
 
 #include "orrery/orrery.hpp"
+#include "orrery/parallel/tbb_parallel_for.hpp"
 #include "orrery/jwst/algorithms/jump/jump_params.hpp"
 #include "orrery/jwst/algorithms/step_outcome.hpp"
 #include "orrery/jwst/models.hpp"
-#include "orrery/jwst/parallel.hpp"
 #include "orrery/jwst/products.hpp"
 #include "orrery/jwst/reference_loader.hpp"
 

@@ -17,17 +17,7 @@ struct SuperBiasStep {
     static constexpr std::string_view status_key = "superbias";
     static constexpr std::array<std::string_view, 1> reference_types{"superbias"};
     using Params = SuperbiasParams;
-    static RampModel process(RampModel model, const Params& p, Context& ctx) {
-        const auto bias = load_reference<SuperbiasRef>(ctx, "superbias", model);
-        if (!bias) {
-            ctx.skip_step("no SUPERBIAS reference file (N/A)");
-            return model;
-        }
-        subtract_superbias(model, *bias, p);
-        return model;
-    }
-
-    // Row step: the SUPERBIAS is read and checked once.
+    // A row step: the SUPERBIAS is read and checked once, then subtracted by rows.
     struct RowState {
         std::shared_ptr<const SuperbiasRef> bias;
     };

@@ -1,26 +1,28 @@
 #pragma once
-// Row steps: steps that can also run on a range of rows of their data, so that a
-// pipeline runs a run of consecutive row steps block by block — every step on
-// one block of rows while it is in cache, blocks in parallel — instead of one
-// full pass over memory per step. A row step adds to the Step interface:
+// Fusion, explicit: `orrery::fused(A{}, B{}, ...)` is one element of a chain that
+// runs the row steps A, B, ... (row_step.hpp) block by block — every step on one
+// block of rows while it is in cache, blocks in parallel — instead of one full pass
+// over memory per step. The pipeline definition says which runs are fused:
 //
-//   using RowState = ...;                                        // per-run preparation
-//   static RowState prepare(T& data, const Params&, Context&);   // load references, plan; may ctx.skip_step()
-//   static void process_rows(T& data, const RowState&, const Params&, std::size_t row_begin, std::size_t row_end);
-//   static void finish(T& data, RowState&, const Params&, Context&);   // optional
+//   orrery::chain(Load{}, orrery::fused(Scale{}, Offset{}, Clamp{}), Save{});
 //
-// process_rows must touch only rows [row_begin, row_end) of the data (it runs
-// concurrently on disjoint ranges). The data type declares its rows through
-// product_traits<T>::rows(const T&) and, optionally, row_bytes(const T&).
-// `process` stays the reference path: it must equal prepare + process_rows over
-// all rows + finish, which the tests check.
+// Each step keeps its own events, status, log lines and time, in order: every
+// prepare (in step order), then the blocks, then every finish (in step order).
+// When a step of the group needs its whole output before the next step starts —
+// pre/post hooks or save_results configured on it — the group runs step after step
+// instead (the same steps, one full pass each; same results). That rule is
+// `fusable` below and holds for static and dynamic pipelines alike.
 
 #include "orrery/core/any_value.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/product.hpp"
 #include "orrery/core/row_stage.hpp"
+#include "orrery/core/row_step.hpp"
 #include "orrery/core/run_step.hpp"
 #include "orrery/core/step_traits.hpp"
+
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/unpack.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -36,44 +38,6 @@
 #include <vector>
 
 namespace orrery {
-
-template <class T>
-concept RowData = requires(const T& t) {
-    { product_traits<T>::rows(t) } -> std::convertible_to<std::size_t>;
-};
-
-template <class S>
-concept RowStep = Step<S> && step_traits<S>::skippable && RowData<step_input_t<S>> && requires {
-    typename S::RowState;
-    &S::prepare;
-    &S::process_rows;
-};
-
-/// Bytes of data per block of rows a fused run aims at: small enough to stay in a
-/// private cache level while every step of the run passes over it.
-#ifndef ORRERY_FUSED_BLOCK_BYTES
-#define ORRERY_FUSED_BLOCK_BYTES (128 * 1024)
-#endif
-inline constexpr std::size_t fused_block_bytes = ORRERY_FUSED_BLOCK_BYTES;
-
-template <RowData T>
-std::size_t rows_per_block(const T& data) {
-    std::size_t row_bytes = 0;
-    if constexpr (requires { product_traits<T>::row_bytes(data); }) row_bytes = product_traits<T>::row_bytes(data);
-    if (row_bytes == 0) return 4096;
-    return std::max<std::size_t>(1, fused_block_bytes / row_bytes);
-}
-
-/// Run `body(row_begin, row_end)` over blocks of rows, in parallel through the context.
-template <RowData T>
-void for_each_row_block(const T& data, const Context& ctx, const std::function<void(std::size_t, std::size_t)>& body) {
-    const std::size_t rows = product_traits<T>::rows(data);
-    const std::size_t per = rows_per_block(data);
-    const std::size_t blocks = (rows + per - 1) / per;
-    ctx.parallel_for(blocks, [&](std::size_t b0, std::size_t b1) {
-        for (std::size_t b = b0; b < b1; ++b) body(b * per, std::min(rows, (b + 1) * per));
-    });
-}
 
 /// First exception thrown by any block, with the index of the step that threw.
 class BlockErrors {
@@ -95,11 +59,7 @@ private:
     std::size_t step_ = 0;
 };
 
-}  // namespace orrery
-
 // ---- fused execution of a run of row steps ---------------------------------------
-
-namespace orrery {
 
 template <RowStep S>
 class RowStageOf final : public RowStage {
@@ -168,8 +128,8 @@ private:
     std::atomic<std::int64_t> nanos_{0};
 };
 
-/// Whether a configured step may join a fused run: hooks and save_results need the
-/// whole data between steps, so they make the step run on its own.
+/// Whether a configured step may run fused: hooks and save_results need the step's
+/// whole output before the next step starts, so a group with such a step runs step by step.
 template <Step S>
 bool fusable(const StepConfig<S>& cfg) {
     return cfg.settings.pre_hooks.empty() && cfg.settings.post_hooks.empty() && !cfg.settings.save_results;
@@ -231,6 +191,57 @@ inline void run_fused_stages(const std::vector<RowStage*>& stages, AnyValue& dat
         stages.size(), [&] { return stages.front()->row_count(data); }, [&] { return stages.front()->block_rows(data); },
         [&](std::size_t k) { stages[k]->begin(data, ctx); }, [&](std::size_t k, std::size_t r0, std::size_t r1) { stages[k]->rows(data, r0, r1); },
         [&](std::size_t k) { stages[k]->end(data, ctx); }, [&](std::size_t k) { stages[k]->fail(); }, ctx);
+}
+
+// ---- the combinator ---------------------------------------------------------------
+
+/// A chain element: the row steps S... fused (see the file comment). Built by fused().
+template <class... S>
+class Fused {
+    static_assert(sizeof...(S) >= 2, "orrery: fused(...) takes two or more row steps");
+    static_assert((RowStep<S> && ...),
+                  "orrery: fused(...) takes row steps only (RowState, prepare, process_rows and product_traits<T>::rows)");
+
+public:
+    using data = step_input_t<std::tuple_element_t<0, std::tuple<S...>>>;
+    static_assert((std::is_same_v<step_input_t<S>, data> && ...), "orrery: the steps of fused(...) must work on the same data type");
+    using step_type = Fused;
+    using input = data;
+    using output = data;
+    static constexpr std::size_t step_count = sizeof...(S);
+
+    template <class PP>
+    output run(input value, Context& ctx, const PP&) const {
+        boost::hana::unpack(configs_, [&](const auto&... cfg) {
+            if ((fusable(cfg) && ...)) {
+                run_fused_steps(value, ctx, cfg...);
+            } else {
+                auto one = [&](const auto& c) {
+                    ctx.advance_step();
+                    value = run_step<typename std::remove_cvref_t<decltype(c)>::step_type_tag>(c, std::move(value), ctx);
+                };
+                (one(cfg), ...);
+            }
+        });
+        return value;
+    }
+    template <class F>
+    void for_each_step(F&& f) {
+        boost::hana::unpack(configs_, [&](auto&... cfg) { (f(cfg), ...); });
+    }
+    template <class F>
+    void for_each_step(F&& f) const {
+        boost::hana::unpack(configs_, [&](const auto&... cfg) { (f(cfg), ...); });
+    }
+
+private:
+    boost::hana::tuple<StepConfig<S>...> configs_;
+};
+
+/// Run the row steps fused, as one element of a chain: chain(A{}, fused(B{}, C{}), D{}).
+template <class... S>
+Fused<S...> fused(S...) {
+    return {};
 }
 
 }  // namespace orrery
