@@ -23,6 +23,7 @@
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/rate_io.hpp"
 #include "orrery/jwst/simulate.hpp"
+#include "support/malloc_policy.hpp"  // programs opt in to the allocator policy
 
 #include <spawn.h>
 #include <sys/resource.h>
