@@ -1,6 +1,6 @@
 // A row step that also writes process (two implementations to keep equal) is rejected.
 // EXPECT: a row step defines prepare / process_rows \(/ finish\) and no `process`
-// EXPECT: check_step\(\) \[with S = RowAndProcess\]
+// EXPECT: check_step\(\) \[with S = RowAndProcess\]|check_step<RowAndProcess>
 #include "orrery/orrery.hpp"
 
 #include <vector>

@@ -71,15 +71,15 @@ std::size_t median_row_full(std::size_t y) { return std::clamp<std::size_t>(y, 3
 
 /// Science (y, x) of detector (r, c) for a 2048x2048 plane, written out per orientation.
 std::function<std::pair<std::size_t, std::size_t>(std::size_t, std::size_t)> science_of(int fast, int slow) {
-    const std::size_t M = N - 1;
+    static constexpr std::size_t M = N - 1;  // static: the lambdas use it without capturing
     if (fast == 1 && slow == 2) return [](std::size_t r, std::size_t c) { return std::pair{r, c}; };
-    if (fast == -1 && slow == 2) return [M](std::size_t r, std::size_t c) { return std::pair{r, M - c}; };
-    if (fast == 1 && slow == -2) return [M](std::size_t r, std::size_t c) { return std::pair{M - r, c}; };
-    if (fast == -1 && slow == -2) return [M](std::size_t r, std::size_t c) { return std::pair{M - r, M - c}; };
+    if (fast == -1 && slow == 2) return [](std::size_t r, std::size_t c) { return std::pair{r, M - c}; };
+    if (fast == 1 && slow == -2) return [](std::size_t r, std::size_t c) { return std::pair{M - r, c}; };
+    if (fast == -1 && slow == -2) return [](std::size_t r, std::size_t c) { return std::pair{M - r, M - c}; };
     if (fast == 2 && slow == 1) return [](std::size_t r, std::size_t c) { return std::pair{c, r}; };
-    if (fast == -2 && slow == 1) return [M](std::size_t r, std::size_t c) { return std::pair{M - c, r}; };
-    if (fast == 2 && slow == -1) return [M](std::size_t r, std::size_t c) { return std::pair{c, M - r}; };
-    return [M](std::size_t r, std::size_t c) { return std::pair{M - c, M - r}; };  // (-2, -1)
+    if (fast == -2 && slow == 1) return [](std::size_t r, std::size_t c) { return std::pair{M - c, r}; };
+    if (fast == 2 && slow == -1) return [](std::size_t r, std::size_t c) { return std::pair{c, M - r}; };
+    return [](std::size_t r, std::size_t c) { return std::pair{M - c, M - r}; };  // (-2, -1)
 }
 
 }  // namespace
