@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/event_recorder.hpp"
 #include "../support/temp_dir.hpp"
 
 namespace rows {
@@ -107,14 +108,7 @@ std::vector<int> expected(const rows::Grid& g, int add) {
     return out;
 }
 
-struct Recorder : orrery::Observer {
-    std::vector<std::string> lines;
-    void on_event(const orrery::StepEvent& e) override {
-        const char* kind[] = {"start", "finish", "skip", "error"};
-        lines.push_back(std::string(kind[static_cast<int>(e.kind)]) + " " + e.alias + " " + std::to_string(e.index) + "/" +
-                        std::to_string(e.total));
-    }
-};
+using Recorder = orrery::test::EventRecorder;
 
 }  // namespace
 

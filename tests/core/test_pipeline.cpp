@@ -3,6 +3,7 @@
 #include "orrery/orrery.hpp"
 #include "orrery/stpipe/reference_directory.hpp"
 
+#include "../support/event_recorder.hpp"
 #include "../support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -139,14 +140,7 @@ ParamNode tree(std::initializer_list<std::pair<const char*, const char*>> kv) {
     for (auto [k, v] : kv) t.set_path(k, ParamNode::scalar(v, "test"));
     return t;
 }
-struct Recorder : orrery::Observer {
-    std::vector<std::string> lines;
-    void on_event(const orrery::StepEvent& e) override {
-        const char* kind[] = {"start", "finish", "skip", "error"};
-        lines.push_back(std::string(kind[static_cast<int>(e.kind)]) + " " + e.alias + " " + std::to_string(e.index) + "/" +
-                        std::to_string(e.total));
-    }
-};
+using Recorder = orrery::test::EventRecorder;
 }  // namespace
 
 TEST_CASE("a static pipeline runs its steps in order with their parameters") {
