@@ -1,7 +1,7 @@
 # Conan 2 recipe for orrery (header-only), following conan-center conventions.
 from conan import ConanFile
-from conan.tools.cmake import CMake, cmake_layout
-from conan.tools.files import copy
+from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
+from conan.tools.files import copy, rmdir
 import os
 
 
@@ -12,31 +12,66 @@ class OrreryConan(ConanFile):
     license = "BSD-3-Clause"
     url = "https://example.invalid/orrery"
     topics = ("pipeline", "header-only", "astronomy", "jwst")
-    package_type = "header-library"
+    # The layers are headers; orrery::cli (the strun-compatible command line a user
+    # links their own steps into) is the one compiled component. Without it
+    # (with_cli=False) the package is headers only and its id ignores the settings.
+    package_type = "static-library"
     settings = "os", "arch", "compiler", "build_type"
-    exports_sources = "../include/*", "../CMakeLists.txt", "../cmake/*", "../LICENSE"
-    no_copy_source = True
+    options = {"with_cli": [True, False], "fPIC": [True, False]}
+    default_options = {"with_cli": True, "fPIC": True}
+
+    def export_sources(self):
+        # The recipe lives in conan/ of the source tree: export the tree above it.
+        root = os.path.join(self.recipe_folder, "..")
+        for pattern in ("include/*", "src/*", "cmake/*", "CMakeLists.txt", "LICENSE"):
+            copy(self, pattern, src=root, dst=self.export_sources_folder)
+
+    def configure(self):
+        if not self.options.with_cli:
+            self.package_type = "header-library"
+            self.options.rm_safe("fPIC")
 
     def requirements(self):
         self.requires("boost/1.83.0", options={"header_only": True})
         self.requires("cfitsio/4.3.1")
         self.requires("onetbb/2021.10.0")
         self.requires("yaml-cpp/0.8.0")
+        if self.options.with_cli:
+            # Header-only and used inside the CLI's sources only: not visible to consumers.
+            self.requires("nlohmann_json/3.11.2", visible=False)
 
     def layout(self):
         cmake_layout(self)
 
     def package_id(self):
-        self.info.clear()
+        if not self.info.options.with_cli:
+            self.info.clear()
+
+    def generate(self):
+        toolchain = CMakeToolchain(self)
+        for option in ("TESTS", "EXAMPLES", "BENCH", "TOOLS"):
+            toolchain.cache_variables[f"ORRERY_BUILD_{option}"] = False
+        toolchain.cache_variables["ORRERY_BUILD_CLI"] = bool(self.options.with_cli)
+        toolchain.generate()
+        CMakeDeps(self).generate()
+
+    def build(self):
+        if self.options.with_cli:
+            cmake = CMake(self)
+            cmake.configure()
+            cmake.build(target="orrery_cli")
 
     def package(self):
-        copy(self, "LICENSE", src=os.path.join(self.source_folder, ".."), dst=os.path.join(self.package_folder, "licenses"))
-        copy(self, "*.hpp", src=os.path.join(self.source_folder, "..", "include"), dst=os.path.join(self.package_folder, "include"))
+        copy(self, "LICENSE", src=self.source_folder, dst=os.path.join(self.package_folder, "licenses"))
+        if self.options.with_cli:
+            CMake(self).install()  # headers and the static library
+            rmdir(self, os.path.join(self.package_folder, "share"))  # CMakeDeps writes the package config
+        else:
+            copy(self, "*.hpp", src=os.path.join(self.source_folder, "include"), dst=os.path.join(self.package_folder, "include"))
 
     def package_info(self):
         self.cpp_info.set_property("cmake_file_name", "orrery")
         self.cpp_info.bindirs = []
-        self.cpp_info.libdirs = []
         # One component per layer, each with only its own dependencies (docs/layers.md).
         layers = {
             "core": ["boost::headers"],
@@ -46,6 +81,15 @@ class OrreryConan(ConanFile):
             "jwst": ["stpipe", "array", "parallel"],
             "orrery": ["core", "stpipe", "array", "parallel", "jwst"],
         }
+        if self.options.with_cli:
+            layers["cli"] = ["core", "stpipe", "parallel"]
         for name, requires in layers.items():
-            self.cpp_info.components[name].set_property("cmake_target_name", f"orrery::{name}")
-            self.cpp_info.components[name].requires = requires
+            component = self.cpp_info.components[name]
+            component.set_property("cmake_target_name", f"orrery::{name}")
+            component.requires = requires
+            component.libdirs = []
+        if self.options.with_cli:
+            cli = self.cpp_info.components["cli"]
+            cli.libs = ["orrery_cli"]
+            cli.libdirs = ["lib"]
+            cli.requires.append("nlohmann_json::nlohmann_json")

@@ -185,7 +185,7 @@ TEST_CASE("a missing reference is an input error naming the step and reference t
 TEST_CASE("unknown parameters and steps are errors naming the key and its source") {
     auto p = orrery::make_pipeline<demo::DemoPipeline>();
     CHECK_THROWS_WITH(p.configure(tree({{"steps.scale.fator", "3"}})),
-                      "parameter 'steps.scale.fator' (from test): unknown parameter for step 'scale' (see 'orrery describe scale')");
+                      "parameter 'steps.scale.fator' (from test): unknown parameter for step 'scale' (did you mean 'factor'?)");
     CHECK_THROWS_WITH(p.configure(tree({{"steps.jump.x", "3"}})),
                       Catch::StartsWith("parameter 'steps.jump' (from test): pipeline 'demo_pipe' has no step 'jump'"));
     CHECK_THROWS_WITH(p.configure(tree({{"steps.scale.factor", "-1"}})), Catch::Contains("below the minimum"));

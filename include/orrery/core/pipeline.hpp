@@ -17,6 +17,7 @@
 #include "orrery/core/registry.hpp"
 #include "orrery/core/run_step.hpp"
 #include "orrery/core/step_traits.hpp"
+#include "orrery/core/suggest.hpp"
 
 #include <boost/hana/at.hpp>
 #include <boost/hana/for_each.hpp>
@@ -247,8 +248,10 @@ public:
                 explicit_values_.set(key, value);
                 continue;
             }
-            throw ParameterError(key, value.source(), "unknown parameter for pipeline '" + std::string(name) + "' (see 'orrery describe " +
-                                                          std::string(name) + "')");
+            std::vector<std::string> known{"steps"};
+            for (const auto& p : params_schema<Params>()) known.push_back(p.name);
+            for (const auto& p : params_schema<StepSettings>()) known.push_back(p.name);
+            throw ParameterError(key, value.source(), "unknown parameter for pipeline '" + std::string(name) + "'" + did_you_mean(key, known));
         }
     }
 

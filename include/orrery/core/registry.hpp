@@ -135,14 +135,25 @@ public:
     /// Find or throw a UsageError that suggests close names.
     [[nodiscard]] const StepInfo& get(std::string_view name) const {
         if (const auto* e = find(name)) return *e;
-        std::string msg = "unknown step or pipeline '" + std::string(name) + "'";
+        throw UsageError("unknown step or pipeline '" + std::string(name) + "' " + hint_for_unknown(name));
+    }
+
+    /// "(did you mean: a, b?)" when registered aliases contain the name or are
+    /// contained in it, else the registered aliases themselves (the first few): the
+    /// registry cannot know which program the user runs, so it names no command.
+    [[nodiscard]] std::string hint_for_unknown(std::string_view name) const {
+        const auto entries = all();
         std::string near;
-        for (const auto& e : all())
-            if (e.alias.find(name) != std::string::npos || std::string_view(name).find(e.alias) != std::string_view::npos)
+        for (const auto& e : entries)
+            if (e.alias.find(name) != std::string::npos || name.find(e.alias) != std::string_view::npos)
                 near += (near.empty() ? "" : ", ") + e.alias;
-        if (!near.empty()) msg += " (did you mean: " + near + "?)";
-        else msg += " (see 'orrery list')";
-        throw UsageError(msg);
+        if (!near.empty()) return "(did you mean: " + near + "?)";
+        if (entries.empty()) return "(nothing is registered: is the step's header included in the program?)";
+        constexpr std::size_t shown = 8;
+        std::string known;
+        for (std::size_t i = 0; i < entries.size() && i < shown; ++i) known += (i ? ", " : "") + entries[i].alias;
+        if (entries.size() > shown) known += ", ... " + std::to_string(entries.size() - shown) + " more";
+        return "(registered: " + known + ")";
     }
 
     /// Build a configured-with-defaults instance.

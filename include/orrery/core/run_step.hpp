@@ -14,6 +14,7 @@
 #include "orrery/core/row_step.hpp"
 #include "orrery/core/step_settings.hpp"
 #include "orrery/core/step_traits.hpp"
+#include "orrery/core/suggest.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -70,8 +71,11 @@ void configure_step(StepConfig<S>& cfg, const ParamNode& tree, const std::string
         }
         if (key == "steps")
             throw ParameterError(shown, value.source(), "step '" + std::string(T::name) + "' is not a pipeline and has no child steps");
-        throw ParameterError(shown, value.source(), "unknown parameter for step '" + std::string(T::name) + "' (see 'orrery describe " +
-                                                        std::string(T::name) + "')");
+        std::vector<std::string> known;
+        for (const auto& p : params_schema<typename S::Params>()) known.push_back(p.name);
+        for (const auto& p : params_schema<StepSettings>()) known.push_back(p.name);
+        for (const auto& r : T::reference_types()) known.push_back("override_" + std::string(r));
+        throw ParameterError(shown, value.source(), "unknown parameter for step '" + std::string(T::name) + "'" + did_you_mean(key, known));
     }
 }
 

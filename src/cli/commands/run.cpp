@@ -95,7 +95,7 @@ const StepInfo& resolve_target(const std::string& target, ParamNode& user_tree) 
         if (!cls || !cls->is_scalar() || cls->text().empty())
             throw ConfigError("parameter file " + target + " does not name the 'class' to run");
         if (const StepInfo* info = Registry::instance().find(cls->text())) return *info;
-        throw ConfigError("parameter file " + cls->source() + ": class '" + cls->text() + "' is not a registered step or pipeline (see 'orrery list')");
+        throw ConfigError("parameter file " + cls->source() + ": class '" + cls->text() + "' is not a registered step or pipeline " + Registry::instance().hint_for_unknown(cls->text()));
     }
     if (const StepInfo* info = Registry::instance().find(target)) return *info;
     if (looks_like_path(target)) throw UsageError("parameter file '" + target + "' does not exist");
