@@ -1,6 +1,7 @@
 #pragma once
 // AnyValue: a move-only, type-erased box for the data flowing through a dynamic
-// pipeline. Unlike std::any it never copies: values are moved in and out.
+// pipeline. Unlike std::any it never copies implicitly: values are moved in and
+// out; clone() copies on request (a graph stage's output read by several stages).
 
 #include "orrery/core/errors.hpp"
 
@@ -57,11 +58,20 @@ public:
         return out;
     }
 
+    /// A copy of the value; InternalError naming the type if it cannot be copied.
+    [[nodiscard]] AnyValue clone() const {
+        AnyValue out;
+        if (holder_) out.holder_ = holder_->clone();
+        return out;
+    }
+    [[nodiscard]] std::string type_text() const { return holder_ ? type_name(holder_->type_info()) : std::string("nothing"); }
+
 private:
     struct Base {
         virtual ~Base() = default;
         [[nodiscard]] virtual std::type_index type() const = 0;
         [[nodiscard]] virtual const std::type_info& type_info() const = 0;
+        [[nodiscard]] virtual std::unique_ptr<Base> clone() const = 0;
     };
     template <class T>
     struct Holder final : Base {
@@ -69,6 +79,10 @@ private:
         explicit Holder(U&& v) : value(std::forward<U>(v)) {}
         [[nodiscard]] std::type_index type() const override { return typeid(T); }
         [[nodiscard]] const std::type_info& type_info() const override { return typeid(T); }
+        [[nodiscard]] std::unique_ptr<Base> clone() const override {
+            if constexpr (std::is_copy_constructible_v<T>) return std::make_unique<Holder<T>>(value);
+            else throw InternalError("a value of type " + type_name<T>() + " cannot be copied (it is move-only)");
+        }
         T value;
     };
     std::unique_ptr<Base> holder_;

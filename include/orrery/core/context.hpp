@@ -65,6 +65,11 @@ struct StepScope {
 class Context {
 public:
     Context() : logger_(std::make_shared<StreamLogger>()) {}
+    // Copies would share the state store and cancellation without saying so: fork() does that on purpose.
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+    Context(Context&&) = default;
+    Context& operator=(Context&&) = default;
 
     // ---- logging -----------------------------------------------------------
     [[nodiscard]] Logger& logger() { return *logger_; }
@@ -82,15 +87,15 @@ public:
     /// an adapter, configuration): one per type, replaced by a later call.
     template <class T>
     void set_service(std::shared_ptr<T> service) {
-        std::lock_guard lock(state_mutex_);
-        services_.insert_or_assign(std::type_index(typeid(T)), std::shared_ptr<void>(std::move(service)));
+        std::lock_guard lock(shared_->mutex);
+        shared_->services.insert_or_assign(std::type_index(typeid(T)), std::shared_ptr<void>(std::move(service)));
     }
     /// The service registered for T, or null.
     template <class T>
     [[nodiscard]] T* find_service() const {
-        std::lock_guard lock(state_mutex_);
-        auto it = services_.find(std::type_index(typeid(T)));
-        return it == services_.end() ? nullptr : static_cast<T*>(it->second.get());
+        std::lock_guard lock(shared_->mutex);
+        auto it = shared_->services.find(std::type_index(typeid(T)));
+        return it == shared_->services.end() ? nullptr : static_cast<T*>(it->second.get());
     }
     /// The service registered for T; a ConfigError naming the type if there is none.
     template <class T>
@@ -123,7 +128,7 @@ public:
     class ReferenceRun {
     public:
         ReferenceRun(Context& ctx, std::span<const std::string> uses) : ctx_(ctx) {
-            std::lock_guard lock(ctx_.state_mutex_);
+            std::lock_guard lock(ctx_.shared_->mutex);
             if (ctx_.run_depth_++ > 0) return;
             ctx_.pending_uses_.clear();
             for (const auto& r : uses) ++ctx_.pending_uses_[r];
@@ -131,7 +136,7 @@ public:
         ~ReferenceRun() {
             bool release = false;
             {
-                std::lock_guard lock(ctx_.state_mutex_);
+                std::lock_guard lock(ctx_.shared_->mutex);
                 if (--ctx_.run_depth_ > 0) return;
                 ctx_.pending_uses_.clear();
                 release = ctx_.retention_ == ReferenceRetention::until_last_use;
@@ -152,7 +157,7 @@ public:
     void reference_uses_done(std::span<const std::string_view> reftypes) {
         std::vector<std::string_view> unused;
         {
-            std::lock_guard lock(state_mutex_);
+            std::lock_guard lock(shared_->mutex);
             if (run_depth_ == 0) return;
             for (auto r : reftypes) {
                 auto it = pending_uses_.find(r);
@@ -169,8 +174,8 @@ public:
     void release_references(std::string_view reftype = {}) {
         std::vector<std::shared_ptr<ReferenceHolder>> holders;
         {
-            std::lock_guard lock(state_mutex_);
-            for (auto& [key, slot] : state_)
+            std::lock_guard lock(shared_->mutex);
+            for (auto& [key, slot] : shared_->state)
                 if (slot.holder) holders.push_back(slot.holder);
         }
         for (auto& h : holders) h->release_references(reftype);
@@ -179,10 +184,40 @@ public:
     // ---- threads and cancellation ----------------------------------------------
     [[nodiscard]] int max_threads() const { return max_threads_; }
     void set_max_threads(int n) { max_threads_ = std::max(1, n); }
-    void cancel() { cancelled_ = true; }
-    [[nodiscard]] bool cancelled() const { return cancelled_; }
+    /// Cancel this context and every context forked from it (not its parent).
+    void cancel() { cancel_flags_.back()->store(true); }
+    /// This context, an ancestor it was forked from, or its deadline check says stop.
+    [[nodiscard]] bool cancelled() const {
+        for (const auto& f : cancel_flags_)
+            if (f->load(std::memory_order_relaxed)) return true;
+        return deadline_passed();
+    }
     void throw_if_cancelled() const {
-        if (cancelled_) throw CancelledError("run cancelled");
+        if (deadline_passed()) throw CancelledError("deadline passed");
+        if (cancelled()) throw CancelledError("run cancelled");
+    }
+    /// A check that says when this context's time is up (a graph stage's attempt timeout);
+    /// steps see it through cancelled() / throw_if_cancelled(). Inherited by forks.
+    void set_deadline_check(std::function<bool()> passed) { deadline_check_ = std::move(passed); }
+    [[nodiscard]] bool deadline_passed() const { return deadline_check_ && deadline_check_(); }
+
+    /// A context for work running beside this one (a stage of a graph, one exposure of a
+    /// batch): it shares the services, the state store, the metrics, the observers and
+    /// the cancellation of this context, and has its own current step, run position,
+    /// reference run and cancellation (cancelling it leaves this one running).
+    [[nodiscard]] Context fork() const {
+        Context child(shared_);
+        child.logger_ = logger_;
+        child.resolver_ = resolver_;
+        child.parallel_for_ = parallel_for_;
+        child.max_threads_ = max_threads_;
+        child.retention_ = retention_;
+        child.observers_ = observers_;
+        child.deadline_check_ = deadline_check_;
+        child.cancel_flags_ = cancel_flags_;
+        child.cancel_flags_.push_back(std::make_shared<std::atomic<bool>>(false));
+        child.run_ = run_;
+        return child;
     }
 
     // ---- parallel loops ----------------------------------------------------------
@@ -205,40 +240,68 @@ public:
     }
 
     // ---- state store -----------------------------------------------------------
+    // Shared by every fork of a context and safe to use from concurrent stages through
+    // set_state / get_state / update_state. state<T>() and find_state() hand out a
+    // reference: use them for values one thread owns (a step's cache).
+
     /// A value shared across steps and runs (caches, conditions), default-constructed on first use.
     template <class T>
     T& state(const std::string& key) {
-        std::lock_guard lock(state_mutex_);
-        auto it = state_.find(key);
-        if (it == state_.end()) it = state_.emplace(key, make_slot(std::make_shared<T>())).first;
+        std::lock_guard lock(shared_->mutex);
+        auto it = shared_->state.find(key);
+        if (it == shared_->state.end()) it = shared_->state.emplace(key, make_slot(std::make_shared<T>())).first;
         if (it->second.type != std::type_index(typeid(T))) throw InternalError("context state '" + key + "' holds another type");
         return *static_cast<T*>(it->second.value.get());
     }
     template <class T>
     T* find_state(const std::string& key) {
-        std::lock_guard lock(state_mutex_);
-        auto it = state_.find(key);
-        if (it == state_.end() || it->second.type != std::type_index(typeid(T))) return nullptr;
+        std::lock_guard lock(shared_->mutex);
+        auto it = shared_->state.find(key);
+        if (it == shared_->state.end() || it->second.type != std::type_index(typeid(T))) return nullptr;
         return static_cast<T*>(it->second.value.get());
     }
     template <class T>
     void set_state(const std::string& key, T value) {
-        std::lock_guard lock(state_mutex_);
-        state_.insert_or_assign(key, make_slot(std::make_shared<T>(std::move(value))));
+        std::lock_guard lock(shared_->mutex);
+        shared_->state.insert_or_assign(key, make_slot(std::make_shared<T>(std::move(value))));
+    }
+    /// A copy of the value under `key`, or `fallback` when there is none; an
+    /// InternalError naming the key when it holds another type.
+    template <class T>
+    [[nodiscard]] T get_state(const std::string& key, T fallback = T{}) const {
+        std::lock_guard lock(shared_->mutex);
+        auto it = shared_->state.find(key);
+        if (it == shared_->state.end()) return fallback;
+        if (it->second.type != std::type_index(typeid(T))) throw InternalError("context state '" + key + "' holds another type");
+        return *static_cast<const T*>(it->second.value.get());
+    }
+    /// Read-modify-write under the store's lock: `change(T&)` on the value (default-
+    /// constructed first if absent). Concurrent updates of one key never lose a write.
+    template <class T, class F>
+    void update_state(const std::string& key, F&& change) {
+        std::lock_guard lock(shared_->mutex);
+        auto it = shared_->state.find(key);
+        if (it == shared_->state.end()) it = shared_->state.emplace(key, make_slot(std::make_shared<T>())).first;
+        if (it->second.type != std::type_index(typeid(T))) throw InternalError("context state '" + key + "' holds another type");
+        std::forward<F>(change)(*static_cast<T*>(it->second.value.get()));
+    }
+    [[nodiscard]] bool has_state(const std::string& key) const {
+        std::lock_guard lock(shared_->mutex);
+        return shared_->state.count(key) > 0;
     }
     void erase_state(const std::string& key) {
-        std::lock_guard lock(state_mutex_);
-        state_.erase(key);
+        std::lock_guard lock(shared_->mutex);
+        shared_->state.erase(key);
     }
 
     // ---- metrics ---------------------------------------------------------------
     void add_metric(const std::string& name, double value) {
-        std::lock_guard lock(state_mutex_);
-        metrics_[name] += value;
+        std::lock_guard lock(shared_->mutex);
+        shared_->metrics[name] += value;
     }
     [[nodiscard]] std::map<std::string, double> metrics() const {
-        std::lock_guard lock(state_mutex_);
-        return metrics_;
+        std::lock_guard lock(shared_->mutex);
+        return shared_->metrics;
     }
 
     // ---- observers -------------------------------------------------------------
@@ -295,29 +358,36 @@ private:
         return n;
     }
 
-    std::shared_ptr<Logger> logger_;
-    std::shared_ptr<const ReferenceResolver> resolver_ = std::make_shared<const ReferenceResolver>();
-    std::map<std::type_index, std::shared_ptr<void>> services_;
-    ParallelFor parallel_for_;
-    int max_threads_ = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    std::atomic<bool> cancelled_{false};
-    mutable std::mutex state_mutex_;
     struct Slot {
         std::type_index type;
         std::shared_ptr<void> value;
         std::shared_ptr<ReferenceHolder> holder;  // the same object, when it holds references
     };
+    /// What a context shares with its forks.
+    struct Shared {
+        std::mutex mutex;  // guards everything here, and each context's reference-run counters
+        std::map<std::type_index, std::shared_ptr<void>> services;
+        std::map<std::string, Slot> state;
+        std::map<std::string, double> metrics;
+    };
+    explicit Context(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+
+    std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+    std::shared_ptr<Logger> logger_;
+    std::shared_ptr<const ReferenceResolver> resolver_ = std::make_shared<const ReferenceResolver>();
+    ParallelFor parallel_for_;
+    int max_threads_ = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::shared_ptr<std::atomic<bool>>> cancel_flags_{std::make_shared<std::atomic<bool>>(false)};  // own last
+    std::function<bool()> deadline_check_;
     template <class T>
     static Slot make_slot(std::shared_ptr<T> p) {
         Slot s{typeid(T), p, nullptr};
         if constexpr (std::is_base_of_v<ReferenceHolder, T>) s.holder = p;
         return s;
     }
-    std::map<std::string, Slot> state_;
     ReferenceRetention retention_ = ReferenceRetention::until_last_use;
     int run_depth_ = 0;
     std::map<std::string, int, std::less<>> pending_uses_;  // reference type -> steps of the run still to end
-    std::map<std::string, double> metrics_;
     std::vector<std::shared_ptr<Observer>> observers_;
     StepScope scope_;
     RunInfo run_;
