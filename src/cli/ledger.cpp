@@ -79,9 +79,21 @@ void RunLedger::set_parameters(const ParamNode& tree, const std::string& standal
 }
 
 void RunLedger::on_event(const StepEvent& e) {
-    if (e.kind == StepEvent::Kind::start) return;
+    if (e.kind == StepEvent::Kind::start || e.kind == StepEvent::Kind::attempt) return;
     std::lock_guard lock(mutex_);
     nlohmann::json j;
+    if (e.kind == StepEvent::Kind::retry) {  // a graph stage's failed attempt that will be retried
+        j["record"] = "retry";
+        j["run_id"] = run_id_;
+        j["pipeline"] = e.pipeline;
+        j["stage"] = e.stage;
+        j["step"] = e.alias;
+        j["attempt"] = e.attempt;
+        j["delay_s"] = e.retry_delay_seconds;
+        j["error"] = e.message;
+        write_locked(j);
+        return;
+    }
     j["record"] = "step";
     j["run_id"] = run_id_;
     j["input"] = input_;
@@ -108,6 +120,11 @@ void RunLedger::on_event(const StepEvent& e) {
         j["references"].push_back(ref);
     }
     j["error"] = e.kind == StepEvent::Kind::error ? nlohmann::json(e.message) : nlohmann::json(nullptr);
+    if (!e.stage.empty()) {
+        j["stage"] = e.stage;
+        j["attempts"] = e.attempt;
+        j["output_count"] = e.output_count;
+    }
     write_locked(j);
 }
 

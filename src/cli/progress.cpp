@@ -16,7 +16,7 @@ std::string format_seconds(double s) {
 }
 
 void ProgressObserver::on_event(const StepEvent& e) {
-    if (e.kind == StepEvent::Kind::start) return;
+    if (e.kind == StepEvent::Kind::start || e.kind == StepEvent::Kind::attempt) return;
     std::lock_guard lock(mutex_);
     std::string line = terminal_ ? "\u25B6 " : "> ";
     // Appended piece by piece: GCC 12 at -O3 gives a false -Wrestrict for "[" + string.
@@ -38,7 +38,11 @@ void ProgressObserver::on_event(const StepEvent& e) {
             failed_step_ = e.alias;
             line += "FAILED after " + format_seconds(e.seconds);
             break;
-        case StepEvent::Kind::start: break;
+        case StepEvent::Kind::retry:
+            line += "attempt " + std::to_string(e.attempt) + " failed (" + e.message + "); retrying in " + format_seconds(e.retry_delay_seconds);
+            break;
+        case StepEvent::Kind::start:
+        case StepEvent::Kind::attempt: break;
     }
     out_ << line << "\n";
     out_.flush();

@@ -1,7 +1,9 @@
 #pragma once
-// Step events for observers (progress display, timing, the run ledger).
+// Step and stage events for observers (progress display, timing, the run ledger).
+// Steps send start / finish / skip / error; graph stages add attempt and retry.
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -20,7 +22,7 @@ inline const char* status_text(StepStatus s) {
 }
 
 struct StepEvent {
-    enum class Kind { start, finish, skip, error } kind = Kind::start;
+    enum class Kind { start, finish, skip, error, attempt, retry } kind = Kind::start;
     std::string alias;           // "saturation"
     std::string class_name;      // "jwst.saturation.SaturationStep"
     std::string pipeline;        // enclosing pipeline alias, empty at top level
@@ -34,6 +36,11 @@ struct StepEvent {
     std::string parameters;      // one-line rendering of the step's parameters
     std::vector<std::string> references;  // reference files used ("saturation=/path")
     std::vector<std::string> outputs;     // files written by save_results
+    // Graph stages (empty / zero for steps run outside a graph):
+    std::string stage;                    // the stage id; alias then names what it runs
+    int attempt = 0;                      // attempt number (attempt, retry, finish, error)
+    double retry_delay_seconds = 0.0;     // retry: the wait before the next attempt
+    std::size_t output_count = 0;         // finish: the stage's output counter
 };
 
 class Observer {
