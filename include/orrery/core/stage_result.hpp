@@ -50,6 +50,8 @@ template <class T>
 struct is_stage_result : std::false_type {};
 template <class T>
 struct is_stage_result<StageResult<T>> : std::true_type {};
+template <class T>
+inline constexpr bool is_stage_result_v = is_stage_result<T>::value;
 
 /// The value a stage produces: T for a step returning StageResult<T>, else its output.
 template <class Out>

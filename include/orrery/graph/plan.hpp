@@ -8,6 +8,7 @@
 #include "orrery/core/any_value.hpp"
 #include "orrery/core/context.hpp"
 #include "orrery/core/stage_result.hpp"
+#include "orrery/graph/named_inputs.hpp"
 #include "orrery/graph/retry.hpp"
 
 #include <cstddef>
@@ -18,9 +19,6 @@
 #include <vector>
 
 namespace orrery {
-
-/// A finished stage's output, shared read-only by the stages that consume it.
-using StageValue = std::shared_ptr<AnyValue>;
 
 /// The id of the graph's own input (`from<"input">`, `needs: [input]`).
 inline constexpr std::string_view graph_input_id = "input";
