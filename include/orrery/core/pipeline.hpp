@@ -11,6 +11,7 @@
 
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
+#include "orrery/core/fixed_string.hpp"
 #include "orrery/core/fused.hpp"
 #include "orrery/core/params.hpp"
 #include "orrery/core/pipeline_link.hpp"
@@ -34,13 +35,6 @@
 
 namespace orrery {
 
-/// A compile-time string usable as a template argument: pipeline<"name">(...).
-template <std::size_t N>
-struct fixed_string {
-    char text[N]{};
-    constexpr fixed_string(const char (&s)[N]) { std::copy_n(s, N, text); }
-    [[nodiscard]] constexpr std::string_view view() const { return {text, N - 1}; }
-};
 
 // ---- elements ------------------------------------------------------------------
 
