@@ -212,7 +212,7 @@ TEST_CASE("retry_on decides which failures are retried, and jitter stays within 
     p.jitter = 0.2;
     CHECK(orrery::backoff_delay(p, 1, 0.0) == 800ms);
     CHECK(orrery::backoff_delay(p, 1, 0.5) == 1000ms);
-    CHECK(orrery::backoff_delay(p, 2, 0.99) == 2396ms);
+    CHECK(orrery::backoff_delay(p, 2, 0.99) == 2392ms);  // 2000 * (1 + 0.2 * 0.98)
     CHECK(orrery::backoff_delay(p, 10, 0.99) == 10'000ms);  // capped after jitter too
 
     auto clock = std::make_shared<orrery::ManualClock>();
