@@ -229,14 +229,17 @@ private:
         notify(node, StepEvent::Kind::start, {});
         AttemptOutcome outcome;
         std::vector<ElementFailure> element_failures;
-        if (node.split) outcome = run_fan_out(node, inputs.front(), report, element_failures);
+        std::size_t fan_out_elements = 0;
+        if (node.split) outcome = run_fan_out(node, inputs.front(), report, element_failures, fan_out_elements);
         else outcome = run_attempts(node, inputs, report.attempts);
         report.seconds = std::chrono::duration<double>(clock_->now() - started).count();
 
         if (outcome.kind == AttemptOutcome::Kind::value) {
             try {
                 if (node.apply_output && outcome.value) node.apply_output(*outcome.value, run_ctx_);
-                report.output_count = node.count_outputs && outcome.value ? node.count_outputs(*outcome.value) : (outcome.value ? 1 : 0);
+                if (node.count_outputs && outcome.value) report.output_count = node.count_outputs(*outcome.value);
+                else if (node.split) report.output_count = fan_out_elements;  // a fan-out counts its elements
+                else report.output_count = outcome.value ? 1 : 0;
             } catch (...) {
                 auto f = failure_from_current_exception();
                 f.message = "applying the output: " + f.message;
@@ -303,13 +306,15 @@ private:
 
     /// Each element of the input range through the stage, in parallel, retried per
     /// element; outputs gathered in input order; failures listed by index.
-    AttemptOutcome run_fan_out(const PlanNode& node, const StageValue& range, StageReport& report, std::vector<ElementFailure>& failures) {
+    AttemptOutcome run_fan_out(const PlanNode& node, const StageValue& range, StageReport& report, std::vector<ElementFailure>& failures,
+                               std::size_t& element_count) {
         std::vector<StageValue> elements;
         try {
             elements = node.split(range, false);
         } catch (...) {
             return AttemptOutcome::failed(failure_from_current_exception());
         }
+        element_count = elements.size();
         std::vector<AttemptOutcome> outcomes(elements.size());
         std::vector<int> attempts(elements.size(), 0);
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, elements.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
