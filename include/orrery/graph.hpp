@@ -1,6 +1,7 @@
 #pragma once
 // The stage-graph layer (orrery::graph target: core + oneTBB): plans and their
-// executor, results, retry policies, named inputs and stage shapes.
+// executor, results, retry policies, named inputs and stage shapes; static graphs
+// checked at compile time.
 #include "orrery/graph/clock.hpp"
 #include "orrery/graph/executor.hpp"
 #include "orrery/graph/graph_options.hpp"
@@ -9,3 +10,5 @@
 #include "orrery/graph/plan.hpp"
 #include "orrery/graph/retry.hpp"
 #include "orrery/graph/stage_io.hpp"
+#include "orrery/graph/stage_spec.hpp"
+#include "orrery/graph/static_graph.hpp"

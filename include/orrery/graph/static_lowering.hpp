@@ -52,9 +52,11 @@ step_input_t<typename Def::step> make_stage_input(std::span<const StageValue> in
     if constexpr (Def::fan_out) {
         return take_stage_value<In>(first, may_move, what);  // one element
     } else if constexpr (Def::from::size == 0) {
-        return In{};
+        if constexpr (std::is_default_constructible_v<In>) return In{};
+        else throw InternalError("static graph: ruled out at compile time");  // no second message after the rule's
     } else if constexpr (named_mode<Def>) {
-        return assemble_named_inputs<In>(inputs, may_move);
+        if constexpr (NamedInputs<In>) return assemble_named_inputs<In>(inputs, may_move);
+        else throw InternalError("static graph: ruled out at compile time");
     } else if constexpr (optional_value<In>::is_optional) {
         if (!first || !first->has_value()) return std::nullopt;
         return take_stage_value<typename optional_value<In>::type>(first, may_move, what);
