@@ -1,7 +1,7 @@
 // A fan-out over a producer whose value is not a std::vector must not compile: one
 // message naming the fan-out stage, the producer and its value type.
 // EXPECT: fan-out over a non-range
-// EXPECT: graph_fan_out_not_range<orrery::fixed_string<7>{"groups"}, orrery::fixed_string<8>{"profile"}, gs::Profile>
+// EXPECT: graph_fan_out_not_range<orrery::fixed_string<7>{"groups"}, orrery::fixed_string<8>{"profile"}, gs::Profile>|graph_fan_out_not_range<{{103, 114, 111, 117, 112, 115, 0}}, {{112, 114, 111, 102, 105, 108, 101, 0}}, gs::Profile>
 // ERRORS: 1
 #include "orrery/graph/static_graph.hpp"
 

@@ -1,7 +1,7 @@
 // An edge whose producer value is not what the stage takes must not compile: one
 // message naming both stages, the type expected and the type produced.
 // EXPECT: graph type mismatch
-// EXPECT: graph_edge<orrery::fixed_string<8>{"profile"}, orrery::fixed_string<6>{"audio"}, gs::Audio, gs::Song>
+// EXPECT: graph_edge<orrery::fixed_string<8>{"profile"}, orrery::fixed_string<6>{"audio"}, gs::Audio, gs::Song>|graph_edge<{{112, 114, 111, 102, 105, 108, 101, 0}}, {{97, 117, 100, 105, 111, 0}}, gs::Audio, gs::Song>
 // ERRORS: 1
 #include "orrery/graph/static_graph.hpp"
 
