@@ -217,7 +217,7 @@ auto stage(X&& step, Specs&&... specs) {
         else if constexpr (detail::is_params_spec<T>::value) {
             static_assert(std::is_same_v<decltype(spec.value), typename S::Params>,
                           "orrery: params(...) takes the step's own Params struct");
-            def.config.params = spec.value;
+            if constexpr (std::is_same_v<decltype(spec.value), typename S::Params>) def.config.params = spec.value;
         }
     };
     (apply(specs), ...);

@@ -105,7 +105,8 @@ PlanNode lower_stage(const Def& def, std::size_t first_stage) {
     if constexpr (Def::conditional) {
         using P = typename Def::predicate;
         if constexpr (requires(const Context& c) { P::test(c); }) node.condition = [](const Context& c) { return static_cast<bool>(P::test(c)); };
-        else node.condition = [](const Context& c) { return static_cast<bool>(P{}(c)); };
+        else if constexpr (StagePredicate<P>) node.condition = [](const Context& c) { return static_cast<bool>(P{}(c)); };
+        // else: when_spec<P> said why P is no predicate; no second message here
         node.condition_text = "when " + type_name<P>();
     }
     auto config = std::make_shared<const StepConfig<S>>(def.config);
