@@ -78,8 +78,9 @@ class OrreryConan(ConanFile):
             "stpipe": ["core", "yaml-cpp::yaml-cpp"],
             "array": ["core", "cfitsio::cfitsio"],
             "parallel": ["core", "onetbb::onetbb"],
+            "graph": ["core", "onetbb::onetbb"],
             "jwst": ["stpipe", "array", "parallel"],
-            "orrery": ["core", "stpipe", "array", "parallel", "jwst"],
+            "orrery": ["core", "stpipe", "array", "parallel", "graph", "jwst"],
         }
         if self.options.with_cli:
             layers["cli"] = ["core", "stpipe", "parallel"]

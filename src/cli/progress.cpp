@@ -21,11 +21,12 @@ void ProgressObserver::on_event(const StepEvent& e) {
     std::string line = terminal_ ? "\u25B6 " : "> ";
     // Appended piece by piece: GCC 12 at -O3 gives a false -Wrestrict for "[" + string.
     if (e.index > 0 && e.total > 0) line.append("[").append(std::to_string(e.index)).append("/").append(std::to_string(e.total)).append("] ");
-    line += e.alias + (terminal_ ? " \u2026 " : " ... ");
+    line += (e.stage.empty() ? e.alias : e.stage) + (terminal_ ? " \u2026 " : " ... ");  // a graph stage shows its id
     switch (e.kind) {
         case StepEvent::Kind::finish:
             ++done_;
             line += "done in " + format_seconds(e.seconds);
+            if (e.attempt > 1) line += " after " + std::to_string(e.attempt) + " attempts";
             if (e.status == StepStatus::failed) line += " (status FAILED" + (e.message.empty() ? std::string() : ": " + e.message) + ")";
             break;
         case StepEvent::Kind::skip:

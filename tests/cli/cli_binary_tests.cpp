@@ -1,6 +1,7 @@
 // Runs the command-line tests' orrery binary (build/tests/cli/orrery, with the
 // hello and clitest steps) and checks exit codes, messages and files.
 
+#include "../support/run_program.hpp"
 #include "../support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -24,22 +25,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-    int rc = -1;
-    std::string out, err;
-    [[nodiscard]] int err_lines() const {
-        int n = 0;
-        for (char c : err) n += c == '\n';
-        return n;
-    }
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using Result = orrery::test::ProgramResult;
+using orrery::test::slurp;
 
 /// A scratch directory per test case (removed with the Sandbox).
 struct Sandbox {
@@ -58,35 +45,9 @@ struct Sandbox {
     /// Run the driver (or its strun link) in this directory. `env`: name -> value ("" unsets).
     Result run(std::vector<std::string> args, std::map<std::string, std::string> env = {}, bool as_strun = false) const {
         const std::string exe = as_strun ? ORRERY_CLI_STRUN : ORRERY_CLI_DRIVER;
-        const auto out_file = dir / ".stdout", err_file = dir / ".stderr";
         env.try_emplace("ORRERY_REF_DIR", "");
         env.try_emplace("ORRERY_PLUGIN_PATH", "");
-        const pid_t pid = ::fork();
-        if (pid == 0) {
-            if (::chdir(dir.c_str()) != 0) ::_exit(120);
-            for (const auto& [k, v] : env) {
-                if (v.empty()) ::unsetenv(k.c_str());
-                else ::setenv(k.c_str(), v.c_str(), 1);
-            }
-            const int fo = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            const int fe = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            ::dup2(fo, 1);
-            ::dup2(fe, 2);
-            std::vector<char*> argv;
-            std::string argv0 = exe;
-            argv.push_back(argv0.data());
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            ::execv(exe.c_str(), argv.data());
-            ::_exit(121);
-        }
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        Result r;
-        r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        r.out = slurp(out_file);
-        r.err = slurp(err_file);
-        return r;
+        return orrery::test::run_program(exe, std::move(args), dir, env);
     }
     Result strun(std::vector<std::string> args, std::map<std::string, std::string> env = {}) const {
         args.insert(args.begin(), "strun");

@@ -32,6 +32,8 @@ struct StageIO {
     std::string value_type_name;
     std::type_index fan_out_range_type = typeid(void);  // std::vector<input>
     std::string fan_out_range_type_name;
+    std::type_index fan_out_value_type = typeid(void);  // std::vector<value>: what a fan-out gives
+    std::string fan_out_value_type_name;
 
     /// The step's input from its inputs' values (one value, or one per field in order).
     std::function<AnyValue(std::span<const StageValue>, bool may_move)> make_input;
@@ -54,6 +56,8 @@ StageIO make_stage_io() {
     io.value_type_name = type_name<Value>();
     io.fan_out_range_type = typeid(std::vector<In>);
     io.fan_out_range_type_name = type_name<std::vector<In>>();
+    io.fan_out_value_type = typeid(std::vector<Value>);
+    io.fan_out_value_type_name = type_name<std::vector<Value>>();
     if constexpr (NamedInputs<In>) {
         io.input_fields = named_fields<In>();
         io.make_input = [](std::span<const StageValue> values, bool may_move) { return AnyValue(assemble_named_inputs<In>(values, may_move)); };
