@@ -114,6 +114,14 @@ struct Echo {
 };
 }  // namespace second
 
+struct AudioToo {  // another class with the alias of a stage type registered by macro
+    static constexpr std::string_view name = "audio";
+    static constexpr std::string_view class_name = "meta_test.AudioToo";
+    static constexpr std::string_view description = "Analyses audio again";
+    using Params = orrery::NoParams;
+    static int process(int x, const Params&, orrery::Context&) { return x; }
+};
+
 struct Quiet : orrery::Context {
     Quiet() { set_logger(std::make_shared<orrery::NullLogger>()); }
 };
@@ -382,4 +390,8 @@ TEST_CASE("register_stage<S>() registers explicitly and throws on a collision") 
     const auto msg = config_error_of([] { orrery::register_stage<Split>("elsewhere.cpp:9"); });
     CHECK(contains(msg, "(elsewhere.cpp:9) collides"));
     CHECK(contains(msg, "explicit.cpp:1"));
+
+    const auto clash = config_error_of([] { orrery::register_stage<AudioToo>("again.cpp:5"); });
+    CHECK(contains(clash, "stage registration 'audio' (again.cpp:5) collides"));
+    CHECK(orrery::Registry::instance().find("meta_test.AudioToo") == nullptr);  // refused as a stage: not a step either
 }

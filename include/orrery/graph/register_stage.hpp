@@ -55,9 +55,9 @@ bool register_stage_at_startup(const char* file, int line) {
 template <Step S>
 void register_stage(std::string origin) {
     detail::require_stage_description<S>();
-    Registry::instance().add(make_step_info<S>(origin));
+    StageRegistry::instance().add(make_stage_metadata<S>(origin));  // first: a refused stage leaves no step behind
+    Registry::instance().add(make_step_info<S>(std::move(origin)));
     add_known_suffix(step_traits<S>::name);
-    StageRegistry::instance().add(make_stage_metadata<S>(std::move(origin)));
 }
 
 }  // namespace orrery
