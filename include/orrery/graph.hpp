@@ -3,6 +3,7 @@
 // executor, results, retry policies, named inputs, stage shapes, stage metadata
 // and the stage registry.
 #include "orrery/graph/clock.hpp"
+#include "orrery/graph/dynamic_graph.hpp"
 #include "orrery/graph/executor.hpp"
 #include "orrery/graph/graph_options.hpp"
 #include "orrery/graph/graph_result.hpp"
