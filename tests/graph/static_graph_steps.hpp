@@ -41,6 +41,7 @@ struct MacroIn {
 
 struct Analyse {
     static constexpr std::string_view name = "analyse";
+    static constexpr std::string_view description = "Tempo and title of a song";
     using Params = orrery::NoParams;
     static Audio process(Song s, const Params&, orrery::Context&) { return {s.title, s.beats}; }
 };
@@ -50,12 +51,15 @@ struct ScaleParams {
 };
 struct AudioProfile {
     static constexpr std::string_view name = "audio_profile";
+    static constexpr std::string_view description = "Energy of the audio";
+    static constexpr std::string_view state_key = "profile";  // the metadata's default handler stores it
     using Params = ScaleParams;
     static Profile process(Audio a, const Params& p, orrery::Context&) { return {a.beats * p.factor}; }
 };
 
 struct Transcribe {
     static constexpr std::string_view name = "transcribe";
+    static constexpr std::string_view description = "The lyrics of the audio";
     using Params = orrery::NoParams;
     static orrery::StageResult<Lyrics> process(Audio a, const Params&, orrery::Context&) {
         if (a.title.empty()) return orrery::StageResult<Lyrics>::failure("no title to transcribe", "input");
@@ -70,6 +74,7 @@ struct HasLyrics {
 
 struct MacroPlanner {
     static constexpr std::string_view name = "macro_planner";
+    static constexpr std::string_view description = "Display groups from the profile and lyrics";
     using Params = orrery::NoParams;
     /// One group per 10 of energy; group 100 more when there are lyrics.
     static std::vector<Group> process(MacroIn in, const Params&, orrery::Context&) {
@@ -85,6 +90,7 @@ struct GroupPlannerParams {
 };
 struct GroupPlanner {
     static constexpr std::string_view name = "group_planner";
+    static constexpr std::string_view description = "The plan of one display group";
     using Params = GroupPlannerParams;
     static orrery::StageResult<Plan> process(Group g, const Params& p, orrery::Context&) {
         if (g.id == p.fail_group) return orrery::StageResult<Plan>::failure("group " + std::to_string(g.id) + " cannot be planned");

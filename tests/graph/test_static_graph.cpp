@@ -1,8 +1,11 @@
 // Static graphs: what a graph lowers to (node ids, inputs, fan-out, condition,
-// retry), and runs of it on the executor: the sequencer flow with and without
-// lyrics (a conditional skip gives the planner nullopt), fan-out order and a
-// per-element failure, StageResult failures, optional stages, retries, source
-// stages, and typed access to the outputs.
+// retry, the stage metadata's counter and handler), and runs of it on the
+// executor: the sequencer flow with and without lyrics (a conditional skip gives
+// the planner nullopt), fan-out order and a per-element failure, StageResult
+// failures and exceptions, optional stages, retries, source stages, typed access
+// to the outputs, and the same results as the dynamic graph of the same stages.
+#include "orrery/graph/dynamic_graph.hpp"
+#include "orrery/graph/register_stage.hpp"
 #include "orrery/graph/static_graph.hpp"
 
 #include "static_graph_steps.hpp"
@@ -13,6 +16,12 @@
 
 #include <atomic>
 #include <type_traits>
+
+ORRERY_REGISTER_STAGE(gs::Analyse)
+ORRERY_REGISTER_STAGE(gs::AudioProfile)
+ORRERY_REGISTER_STAGE(gs::Transcribe)
+ORRERY_REGISTER_STAGE(gs::MacroPlanner)
+ORRERY_REGISTER_STAGE(gs::GroupPlanner)
 
 using namespace std::chrono_literals;
 using orrery::GraphStatus;
@@ -128,10 +137,15 @@ TEST_CASE("a static graph lowers to one plan node per stage, after the graph's i
     CHECK(groups.inputs[0].producer == 4);
     CHECK(groups.split);
     CHECK(groups.gather);
-    // The output counter: a range counts its elements.
-    REQUIRE(groups.count_outputs);
-    CHECK(groups.count_outputs(orrery::AnyValue(std::vector<gs::Plan>(3))) == 3);
+    // Counters and handlers from the stage metadata: a range counts its elements, a
+    // state key gets a handler; a fan-out is counted by the executor (its elements).
+    REQUIRE(macro.count_outputs);
+    CHECK(macro.count_outputs(orrery::AnyValue(std::vector<gs::Group>(3))) == 3);
     CHECK(audio.count_outputs(orrery::AnyValue(gs::Audio{})) == 1);
+    CHECK_FALSE(audio.apply_output);
+    CHECK(plan.find("profile")->apply_output);
+    CHECK_FALSE(groups.count_outputs);
+    CHECK_FALSE(groups.apply_output);
 }
 
 TEST_CASE("a lowered node's run builds the step's input from the attempt's values and runs the step") {
@@ -168,6 +182,8 @@ TEST_CASE("the sequencer runs every stage, its outputs typed by stage id") {
     CHECK(plan_groups(r.get<"groups">()) == std::vector<int>{0, 1, 2, 3, 100});
     CHECK(r.get<"groups">()[4].text == "plan 100");
     CHECK(r.stage("groups").output_count == 5);
+    CHECK(r.stage("macro").output_count == 5);
+    CHECK(ctx.get_state<gs::Profile>("profile").energy == 40);  // AudioProfile's state key
     for (const auto* id : {"audio", "profile", "lyrics", "macro", "groups"}) CHECK(r.stage(id).status == StageStatus::succeeded);
 }
 
@@ -299,4 +315,42 @@ TEST_CASE("stages run through run_step: the steps' own events reach the observer
     }
     CHECK(step_finishes == 2);  // energy 20: groups 0 and 1, one step run each
     CHECK(stage_finishes == 1);
+}
+
+TEST_CASE("a static graph and the dynamic graph of the same stages give the same results") {
+    orrery::DynamicGraph dynamic("sequencer");
+    orrery::ParamNode scale = orrery::ParamNode::map();
+    scale.set("factor", orrery::to_node(2));
+    dynamic.add({.id = "audio", .type = "analyse", .needs = {"input"}});
+    dynamic.add({.id = "profile", .type = "audio_profile", .needs = {"audio"}, .parameters = scale});
+    dynamic.add({.id = "lyrics", .type = "transcribe", .needs = {"audio"}, .when = &gs::HasLyrics::test, .when_text = "when gs::HasLyrics"});
+    dynamic.add({.id = "macro", .type = "macro_planner", .needs = {"profile", "lyrics"}});
+    dynamic.add({.id = "groups", .type = "group_planner", .needs = {"macro"}, .fan_out = true});
+    REQUIRE(dynamic.problems().empty());
+    auto static_graph = sequencer();
+
+    for (bool lyrics : {false, true}) {
+        CAPTURE(lyrics);
+        orrery::Context sctx, dctx;
+        sctx.set_state("has_lyrics", lyrics);
+        dctx.set_state("has_lyrics", lyrics);
+        auto s = static_graph.run(gs::Song{"blue", 30}, sctx);
+        auto d = dynamic.run(dctx, {}, orrery::AnyValue(gs::Song{"blue", 30}));
+        REQUIRE(s.ok());
+        REQUIRE(d.ok());
+        REQUIRE(s.report().stages.size() == d.stages.size());
+        for (std::size_t i = 0; i < d.stages.size(); ++i) {
+            const auto& a = s.report().stages[i];
+            const auto& b = d.stages[i];
+            CAPTURE(a.id);
+            CHECK(a.id == b.id);
+            CHECK(a.stage_type == b.stage_type);
+            CHECK(a.status == b.status);
+            CHECK(a.attempts == b.attempts);
+            CHECK(a.output_count == b.output_count);
+        }
+        CHECK(plan_groups(s.get<"groups">()) == plan_groups(d.output<std::vector<gs::Plan>>("groups")));
+        CHECK(s.get<"profile">().energy == d.output<gs::Profile>("profile").energy);
+        CHECK(sctx.get_state<gs::Profile>("profile").energy == dctx.get_state<gs::Profile>("profile").energy);
+    }
 }

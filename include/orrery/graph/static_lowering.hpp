@@ -3,7 +3,8 @@
 /// per stage (after a `graph_input` node for "input" when a stage reads it), whose
 /// `run` is a typed closure: it builds the step's input from the attempt's inputs,
 /// runs the step through run_step (events, hooks, status as everywhere) and turns
-/// its output (a value or a StageResult) into an AttemptOutcome.
+/// its output (a value or a StageResult) into an AttemptOutcome. The output counter
+/// and handler come from the step's stage metadata (stage_metadata.hpp).
 
 #include "orrery/core/any_value.hpp"
 #include "orrery/core/run_step.hpp"
@@ -12,12 +13,12 @@
 #include "orrery/graph/named_inputs.hpp"
 #include "orrery/graph/plan.hpp"
 #include "orrery/graph/stage_io.hpp"
+#include "orrery/graph/stage_metadata.hpp"
 #include "orrery/graph/stage_spec.hpp"
 #include "orrery/graph/static_checks.hpp"
 
 #include <cstddef>
 #include <memory>
-#include <ranges>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -65,17 +66,6 @@ step_input_t<typename Def::step> make_stage_input(std::span<const StageValue> in
     }
 }
 
-/// Metrics' default output count: a range's size (not a string's), else 1.
-template <class V>
-std::size_t count_value(const AnyValue& v) {
-    if constexpr (std::ranges::sized_range<const V> && !std::is_convertible_v<const V&, std::string_view>) {
-        const V* p = v.get<V>();
-        return p ? static_cast<std::size_t>(std::ranges::size(*p)) : 0;
-    } else {
-        return v.has_value() ? 1 : 0;
-    }
-}
-
 /// The node index of input `name` in a plan whose stages start at `first_stage`.
 template <class Shape>
 std::size_t producer_node(std::string_view name, std::size_t first_stage) {
@@ -113,12 +103,18 @@ PlanNode lower_stage(const Def& def, std::size_t first_stage) {
     node.run = [config](AttemptCall& call) {
         return attempt_outcome(run_step<S>(*config, make_stage_input<Def>(call.inputs, call.may_move), call.ctx));
     };
+    // As dynamic graphs do: a fan-out's output is the vector of its elements' values, the
+    // executor counts the elements, and the step's output handler (for one value) is not
+    // applied; other stages take the counter and handler of the step's stage metadata.
     if constexpr (Def::fan_out) {
         StageIO io = make_stage_io<S>();
         node.split = std::move(io.split);
         node.gather = std::move(io.gather);
+    } else {
+        StageMetadata meta = make_stage_metadata<S>();
+        node.count_outputs = std::move(meta.output_counter);
+        node.apply_output = std::move(meta.output_handler);
     }
-    node.count_outputs = &count_value<typename Def::value>;
     return node;
 }
 
