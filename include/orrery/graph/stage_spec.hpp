@@ -63,7 +63,8 @@ struct retry_spec {
 /// The stage's retry policy (default: one attempt).
 inline retry_spec retry(RetryPolicy policy) { return {std::move(policy)}; }
 
-/// The stage's failure does not fail the run (its dependants are still skipped).
+/// The stage's failure does not fail the run: the run ends DEGRADED, readers of its
+/// value get nullopt (so, like a conditional stage's, their fields are std::optional).
 struct optional_stage_spec {};
 inline constexpr optional_stage_spec optional_stage{};
 
@@ -92,23 +93,24 @@ fan_out_spec<S> fan_out(StepConfig<S> config) {
     return {std::move(config)};
 }
 
-/// The stage's compile-time shape: id, step type, fan-out, inputs and condition
-/// (void = always runs). Runtime settings (parameters, retry, optional) are members.
-template <fixed_string Id, Step S, bool FanOut, class From, class When>
+/// The stage's compile-time shape: id, step type, fan-out, inputs, condition (void =
+/// always runs) and optional. Runtime settings (parameters, retry) are members.
+template <fixed_string Id, Step S, bool FanOut, class From, class When, bool Optional>
 struct StageDef {
     static constexpr fixed_string id = Id;
     using step = S;
     static constexpr bool fan_out = FanOut;
     using from = From;
     using predicate = When;
-    static constexpr bool conditional = !std::is_void_v<When>;
+    static constexpr bool optional = Optional;
+    /// May end without a value while the run goes on: readers take std::optional fields.
+    static constexpr bool conditional = !std::is_void_v<When> || Optional;
     /// What the stage's dependants receive.
     using step_value = stage_value_t<step_output_t<S>>;
     using value = std::conditional_t<FanOut, std::vector<step_value>, step_value>;
 
     StepConfig<S> config;
     RetryPolicy retry;
-    bool optional = false;
 };
 
 namespace detail {
@@ -209,11 +211,11 @@ auto stage(X&& step, Specs&&... specs) {
     using From = typename detail::first_spec<detail::is_from_spec, from_spec<>, std::remove_cvref_t<Specs>...>::type;
     using When = typename detail::predicate_of<
         typename detail::first_spec<detail::is_when_spec, void, std::remove_cvref_t<Specs>...>::type>::type;
-    StageDef<Id, S, Arg::fan_out, From, When> def{Arg::config(std::remove_cvref_t<X>(std::forward<X>(step))), {}, false};
+    constexpr bool optional = (std::is_same_v<std::remove_cvref_t<Specs>, optional_stage_spec> || ...);
+    StageDef<Id, S, Arg::fan_out, From, When, optional> def{Arg::config(std::remove_cvref_t<X>(std::forward<X>(step))), {}};
     auto apply = [&def](auto&& spec) {
         using T = std::remove_cvref_t<decltype(spec)>;
         if constexpr (std::is_same_v<T, retry_spec>) def.retry = spec.policy;
-        else if constexpr (std::is_same_v<T, optional_stage_spec>) def.optional = true;
         else if constexpr (detail::is_params_spec<T>::value) {
             static_assert(std::is_same_v<decltype(spec.value), typename S::Params>,
                           "orrery: params(...) takes the step's own Params struct");

@@ -12,7 +12,8 @@
 ///    (then it runs with nullopt when a was skipped; with V it is skipped along with a);
 ///  - several inputs from<"a", "b">: the step's input is a NamedInputs struct whose
 ///    fields are named exactly a and b (any order), each of its producer's value type,
-///    std::optional<...> for a conditional (when<...>) producer;
+///    std::optional<...> for a producer that may end without a value (when<...>,
+///    optional_stage);
 ///  - fan_out(step) reads one input, a std::vector of the step's input;
 ///  - no from<...>: a source stage, its step gets a value-initialised input;
 ///  - "input" is the graph's run argument: every stage reading it wants the same type.
@@ -113,8 +114,8 @@ struct graph_field_names {
 template <fixed_string Stage, fixed_string Producer, class Field>
 struct graph_conditional_input {
     static constexpr bool ok = never_v<Stage>;
-    static_assert(ok, "orrery: a field fed by a conditional stage (when<...>) must be a std::optional: the "
-                      "producer may be skipped (see graph_conditional_input<Stage, Producer, Field>)");
+    static_assert(ok, "orrery: a field fed by a conditional stage (when<...> or optional_stage) must be a "
+                      "std::optional: the producer may end without a value (see graph_conditional_input<Stage, Producer, Field>)");
 };
 template <fixed_string Stage, class GraphInput, class Wanted>
 struct graph_input_type {

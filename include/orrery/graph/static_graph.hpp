@@ -34,8 +34,8 @@ namespace orrery {
 
 template <class T>
 struct is_stage_def : std::false_type {};
-template <fixed_string Id, class S, bool F, class From, class When>
-struct is_stage_def<StageDef<Id, S, F, From, When>> : std::true_type {};
+template <fixed_string Id, class S, bool F, class From, class When, bool Optional>
+struct is_stage_def<StageDef<Id, S, F, From, When, Optional>> : std::true_type {};
 
 template <fixed_string Graph, fixed_string Stage>
 struct graph_result_stage {

@@ -90,7 +90,7 @@ PlanNode lower_stage(const Def& def, std::size_t first_stage) {
         node.inputs.push_back({producer_node<Shape>(Def::from::names[0], first_stage), {},
                                !Def::fan_out && optional_value<In>::is_optional});
     }
-    node.optional = def.optional;
+    node.optional = Def::optional;
     node.retry = def.retry;
     if constexpr (Def::conditional) {
         using P = typename Def::predicate;
