@@ -20,8 +20,8 @@ struct RetryPolicy {
     double multiplier = 2.0;                                    // each later wait = previous * multiplier
     std::chrono::milliseconds max_backoff{30'000};              // cap of one wait
     double jitter = 0.0;                                        // 0..1: wait *= 1 + jitter * (2u - 1), u uniform in [0, 1)
-    std::function<bool(const StageFailure&)> retry_on;          // null: every failure but a cancellation
-    std::optional<std::chrono::milliseconds> attempt_timeout;   // per attempt; none = unbounded
+    std::function<bool(const StageFailure&)> retry_on{};        // null: every failure but a cancellation
+    std::optional<std::chrono::milliseconds> attempt_timeout{}; // per attempt; none = unbounded
 
     /// Should a failure of attempt `attempt` (1-based) be followed by another?
     [[nodiscard]] bool should_retry(const StageFailure& f, int attempt) const {
