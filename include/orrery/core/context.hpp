@@ -205,20 +205,7 @@ public:
     /// batch): it shares the services, the state store, the metrics, the observers and
     /// the cancellation of this context, and has its own current step, run position,
     /// reference run and cancellation (cancelling it leaves this one running).
-    [[nodiscard]] Context fork() const {
-        Context child(shared_);
-        child.logger_ = logger_;
-        child.resolver_ = resolver_;
-        child.parallel_for_ = parallel_for_;
-        child.max_threads_ = max_threads_;
-        child.retention_ = retention_;
-        child.observers_ = observers_;
-        child.deadline_check_ = deadline_check_;
-        child.cancel_flags_ = cancel_flags_;
-        child.cancel_flags_.push_back(std::make_shared<std::atomic<bool>>(false));
-        child.run_ = run_;
-        return child;
-    }
+    [[nodiscard]] Context fork() const { return Context(*this, ForkTag{}); }
 
     // ---- parallel loops ----------------------------------------------------------
     /// body(begin, end) over index ranges covering [0, count); called concurrently on disjoint ranges.
@@ -370,7 +357,21 @@ private:
         std::map<std::string, Slot> state;
         std::map<std::string, double> metrics;
     };
-    explicit Context(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+    struct ForkTag {};
+    // Every member from the parent in the init list: a graph forks once per stage attempt,
+    // and the default initializers would read the CPU count from sysfs and allocate twice.
+    Context(const Context& parent, ForkTag)
+        : shared_(parent.shared_), logger_(parent.logger_), resolver_(parent.resolver_), parallel_for_(parent.parallel_for_),
+          max_threads_(parent.max_threads_), cancel_flags_(fork_flags(parent.cancel_flags_)), deadline_check_(parent.deadline_check_),
+          retention_(parent.retention_), observers_(parent.observers_), run_(parent.run_) {}
+    using CancelFlags = std::vector<std::shared_ptr<std::atomic<bool>>>;
+    static CancelFlags fork_flags(const CancelFlags& parent) {
+        CancelFlags f;
+        f.reserve(parent.size() + 1);
+        f.insert(f.end(), parent.begin(), parent.end());
+        f.push_back(std::make_shared<std::atomic<bool>>(false));
+        return f;
+    }
 
     std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
     std::shared_ptr<Logger> logger_;

@@ -33,6 +33,8 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace orrery {
@@ -43,11 +45,12 @@ namespace graph_detail {
 /// problems earlier and better; this guards hand-made plans).
 inline void check_plan(const GraphPlan& plan) {
     const std::string where = "graph '" + plan.name + "': ";
+    std::unordered_set<std::string_view> ids;  // comparing every pair took a third of a 1,000-stage run
+    ids.reserve(plan.nodes.size());
     for (std::size_t i = 0; i < plan.nodes.size(); ++i) {
         const auto& n = plan.nodes[i];
         if (n.id.empty()) throw ConfigError(where + "a stage has an empty id");
-        for (std::size_t j = 0; j < i; ++j)
-            if (plan.nodes[j].id == n.id) throw ConfigError(where + "two stages have the id '" + n.id + "'");
+        if (!ids.insert(n.id).second) throw ConfigError(where + "two stages have the id '" + n.id + "'");
         for (const auto& in : n.inputs)
             if (in.producer >= plan.nodes.size() || in.producer == i)
                 throw ConfigError(where + "stage '" + n.id + "' reads from a stage that is not in the graph");
