@@ -284,6 +284,16 @@ TEST_CASE("retry(...) gives the stage more attempts, a source stage and run(ctx)
     CHECK(clock->sleeps() == std::vector<orrery::Clock::duration>{10ms, 20ms});  // the backoff, not slept for real
 }
 
+TEST_CASE("a fan-out over the graph's input takes a std::vector of the step's input") {
+    auto g = orrery::graph<"plans">(orrery::stage<"plans">(orrery::fan_out(gs::GroupPlanner{}), orrery::from<"input">));
+    static_assert(std::is_same_v<decltype(g)::input_type, std::vector<gs::Group>>);
+    orrery::Context ctx;
+    auto r = g.run({{7}, {3}, {5}}, ctx);
+    REQUIRE(r.ok());
+    CHECK(plan_groups(r.get<"plans">()) == std::vector<int>{7, 3, 5});
+    CHECK(r.stage("plans").output_count == 3);
+}
+
 TEST_CASE("a step that throws fails its stage with the message; continue_on_error runs the rest") {
     auto g = orrery::graph<"throwing">(orrery::stage<"boom">(Boom{}, orrery::from<"input">),
                                        orrery::stage<"after">(Tempo{}, orrery::from<"boom">),
