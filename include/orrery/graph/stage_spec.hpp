@@ -128,6 +128,9 @@ template <class P>
 struct is_params_spec<params_spec<P>> : std::true_type {};
 
 template <class T>
+using is_retry_spec = std::is_same<T, retry_spec>;
+
+template <class T>
 inline constexpr bool is_stage_spec_v = is_from_spec<T>::value || is_when_spec<T>::value || is_params_spec<T>::value ||
                                         std::is_same_v<T, retry_spec> || std::is_same_v<T, optional_stage_spec>;
 
@@ -186,8 +189,8 @@ struct graph_stage_spec {
 template <fixed_string Stage, class... Specs>
 struct graph_stage_specs_once {
     static constexpr bool ok = count_specs<is_from_spec, Specs...> <= 1 && count_specs<is_when_spec, Specs...> <= 1 &&
-                               count_specs<is_params_spec, Specs...> <= 1;
-    static_assert(ok, "orrery: a stage takes from<...>, when<...> and params(...) at most once each: list several "
+                               count_specs<is_params_spec, Specs...> <= 1 && count_specs<is_retry_spec, Specs...> <= 1;
+    static_assert(ok, "orrery: a stage takes from<...>, when<...>, retry(...) and params(...) at most once each: list several "
                       "inputs in one from<\"a\", \"b\"> (see graph_stage_specs_once<Stage, Specs...>)");
 };
 template <fixed_string Stage>
