@@ -11,9 +11,12 @@
 #include "cli/progress.hpp"
 #include "cli/selection.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -114,6 +117,48 @@ TEST_CASE("progress lines: terminal and plain forms", "[cli][progress]") {
     CHECK(plain.str().substr(plain.str().rfind("OK")) == "OK calwebb_detector1 on x.fits: 2 steps (1 done, 1 skipped) in 4.31 s\n");
     a.summary("x", 1.0, false, "input file x: no such file");
     CHECK(tty.str().substr(tty.str().rfind("\u2718")) == "\u2718 x: failed: input file x: no such file\n");
+}
+
+TEST_CASE("graph stages in progress lines and the ledger: their ids, retries, attempts and output counts", "[cli][progress][ledger]") {
+    orrery::StepEvent e;
+    e.kind = orrery::StepEvent::Kind::retry;
+    e.stage = "download";
+    e.alias = "fetch_documents";
+    e.pipeline = "ingest";
+    e.attempt = 1;
+    e.message = "connection reset";
+    e.retry_delay_seconds = 0.2;
+    std::ostringstream plain;
+    ProgressObserver progress(plain, false);
+    progress.on_event(e);
+    const orrery::test::TempDir dir("cli_graph_ledger");
+    RunLedger ledger(dir.path(), "run1");
+    ledger.on_event(e);
+    e.kind = orrery::StepEvent::Kind::finish;
+    e.attempt = 2;
+    e.output_count = 12;
+    e.seconds = 0.5;
+    e.status = orrery::StepStatus::complete;
+    progress.on_event(e);
+    ledger.on_event(e);
+    CHECK(plain.str() == "> download ... attempt 1 failed (connection reset); retrying in 0.20 s\n"
+                         "> download ... done in 0.50 s after 2 attempts\n");
+    std::ifstream in(ledger.path());
+    std::string retry_line, finish_line;
+    std::getline(in, retry_line);
+    std::getline(in, finish_line);
+    const auto retry = nlohmann::json::parse(retry_line), finish = nlohmann::json::parse(finish_line);
+    CHECK(retry["record"] == "retry");
+    CHECK(retry["stage"] == "download");
+    CHECK(retry["attempt"] == 1);
+    CHECK(retry["delay_s"] == 0.2);
+    CHECK(retry["error"] == "connection reset");
+    CHECK(finish["record"] == "step");
+    CHECK(finish["stage"] == "download");
+    CHECK(finish["step"] == "fetch_documents");
+    CHECK(finish["attempts"] == 2);
+    CHECK(finish["output_count"] == 12);
+    CHECK(finish["status"] == "COMPLETE");
 }
 
 TEST_CASE("parameter digests are stable and value-sensitive", "[cli][ledger]") {
