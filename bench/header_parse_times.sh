@@ -14,6 +14,7 @@ headers=(
   orrery/array/fits/fits_reader.hpp
   orrery/jwst/steps/saturation.hpp
   orrery/jwst/steps/jump.hpp
+  orrery/graph.hpp
   orrery/jwst.hpp
 )
 tu=$(mktemp --suffix=.cpp)
