@@ -58,18 +58,41 @@ public:
     [[nodiscard]] std::vector<std::string> problems() const { return analyse().problems; }
 
     /// ConfigError listing every problem (first line: how many) unless the graph is valid.
-    void validate() const {
-        const auto p = problems();
-        if (p.empty()) return;
-        std::string msg = "graph '" + name_ + "' has " + std::to_string(p.size()) + (p.size() == 1 ? " problem" : " problems") + ":";
-        for (const auto& line : p) msg += "\n  - " + line;
-        throw ConfigError(msg);
-    }
+    void validate() const { throw_if_any(analyse().problems); }
 
     /// The executable plan (validates first).
     [[nodiscard]] GraphPlan plan() const {
-        auto a = analyse();
-        if (!a.problems.empty()) validate();
+        const auto a = analyse();
+        throw_if_any(a.problems);
+        return plan_from(a);
+    }
+
+    /// Run with `ctx`; `input` feeds the stages that need "input". Problems with the
+    /// graph or the input's type are thrown (ConfigError / UsageError) before any stage runs.
+    GraphResult run(Context& ctx, const GraphOptions& options = {}, AnyValue input = {}) const {
+        const auto a = analyse();  // once: it makes and configures an instance of every stage's step
+        throw_if_any(a.problems);
+        if (input.has_value())
+            for (std::size_t i = 0; i < stages_.size(); ++i)
+                for (const auto& need : stages_[i].needs)
+                    if (need == graph_input_id && a.types[i].io && a.types[i].io->input_fields.empty() && !stages_[i].fan_out &&
+                        a.types[i].io->input_type != input.type())
+                        throw UsageError("graph '" + name_ + "': stage '" + stages_[i].id + "' takes " + a.types[i].io->input_type_name +
+                                         " from the graph's input, which is " + input.type_text());
+        StageValue shared = input.has_value() ? std::make_shared<AnyValue>(std::move(input)) : StageValue{};
+        return run_plan(plan_from(a), ctx, options, std::move(shared));
+    }
+
+private:
+    void throw_if_any(const std::vector<std::string>& problems) const {
+        if (problems.empty()) return;
+        std::string msg = "graph '" + name_ + "' has " + std::to_string(problems.size()) + (problems.size() == 1 ? " problem" : " problems") + ":";
+        for (const auto& line : problems) msg += "\n  - " + line;
+        throw ConfigError(msg);
+    }
+
+    struct Analysis;
+    [[nodiscard]] GraphPlan plan_from(const Analysis& a) const {
         GraphPlan plan{name_, {}};
         std::map<std::string, std::size_t, std::less<>> index;
         if (a.uses_input) {
@@ -84,23 +107,6 @@ public:
         return plan;
     }
 
-    /// Run with `ctx`; `input` feeds the stages that need "input". Problems with the
-    /// graph or the input's type are thrown (ConfigError / UsageError) before any stage runs.
-    GraphResult run(Context& ctx, const GraphOptions& options = {}, AnyValue input = {}) const {
-        const GraphPlan p = plan();
-        const auto a = analyse();
-        if (input.has_value())
-            for (std::size_t i = 0; i < stages_.size(); ++i)
-                for (const auto& need : stages_[i].needs)
-                    if (need == graph_input_id && a.types[i].io && a.types[i].io->input_fields.empty() && !stages_[i].fan_out &&
-                        a.types[i].io->input_type != input.type())
-                        throw UsageError("graph '" + name_ + "': stage '" + stages_[i].id + "' takes " + a.types[i].io->input_type_name +
-                                         " from the graph's input, which is " + input.type_text());
-        StageValue shared = input.has_value() ? std::make_shared<AnyValue>(std::move(input)) : StageValue{};
-        return run_plan(p, ctx, options, std::move(shared));
-    }
-
-private:
     /// What a stage's type resolves to.
     struct ResolvedType {
         const StepInfo* step = nullptr;        // the core registry's entry (factory, parameters)
