@@ -6,7 +6,8 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 packages=(build-essential cmake ninja-build pkg-config
   libboost-dev libcfitsio-dev libtbb-dev
   libyaml-cpp-dev nlohmann-json3-dev catch2 libbenchmark-dev
-  clang-14)
+  clang-14
+  libvalijson-dev libcpp-httplib-dev git python3 nodejs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
