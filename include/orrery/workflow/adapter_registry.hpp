@@ -13,6 +13,7 @@
 #include "orrery/workflow/adapter.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -74,14 +75,14 @@ public:
     }
     [[nodiscard]] std::vector<AdapterInfo> all() const {
         std::lock_guard lock(mutex_);
-        auto copy = entries_;
+        std::vector<AdapterInfo> copy(entries_.begin(), entries_.end());
         std::sort(copy.begin(), copy.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
         return copy;
     }
 
 private:
     mutable std::mutex mutex_;
-    std::vector<AdapterInfo> entries_;
+    std::deque<AdapterInfo> entries_;  // deque: add() keeps the references find() handed out valid
 };
 
 /// The one registry of the process (constructed on first use).
