@@ -29,13 +29,13 @@ public:
     /// Adapters in the order given (initialization order).
     AdapterSet(const std::vector<std::pair<std::string, nlohmann::json>>& adapters, Context& ctx) { start(adapters, ctx); }
     /// From a JSON object, in its iteration order (nlohmann::json sorts keys: pass the
-    /// vector form when the order written in the file matters).
-    AdapterSet(const nlohmann::json& adapters, Context& ctx) {
-        if (adapters.is_null()) return;
+    /// list form when the order written in the file matters).
+    static AdapterSet from_json(const nlohmann::json& adapters, Context& ctx) {
+        if (adapters.is_null()) return AdapterSet();
         if (!adapters.is_object()) throw ConfigError("adapters: expected a mapping {name: config}, got " + adapters.dump());
         std::vector<std::pair<std::string, nlohmann::json>> list;
         for (const auto& [name, config] : adapters.items()) list.emplace_back(name, config);
-        start(list, ctx);
+        return AdapterSet(list, ctx);
     }
     ~AdapterSet() { cleanup_all(); }
     AdapterSet(const AdapterSet&) = delete;

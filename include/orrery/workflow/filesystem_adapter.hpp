@@ -62,7 +62,7 @@ public:
         const auto rel = full.lexically_relative(root_);
         if (rel.empty() || *rel.begin() == "..")
             throw InputError("filesystem: the path '" + relative.string() + "' leaves the root " + root_.string());
-        return full;
+        return rel == "." ? root_ : root_ / rel;  // no trailing separator: "a/" and "a" are one path
     }
     [[nodiscard]] bool exists(const std::filesystem::path& relative) const {
         std::error_code ec;
