@@ -86,8 +86,11 @@ public:
     /// The full hash of HEAD.
     [[nodiscard]] std::string head() const { return trim(run({"rev-parse", "HEAD"})); }
     [[nodiscard]] std::string current_branch() const { return trim(run({"symbolic-ref", "--short", "HEAD"})); }
-    /// `git status --porcelain`: empty when the working tree is clean.
-    [[nodiscard]] std::string status_porcelain() const { return run({"status", "--porcelain"}); }
+    /// `git status --porcelain`: empty when the working tree is clean (untracked
+    /// files count unless `include_untracked` is false).
+    [[nodiscard]] std::string status_porcelain(bool include_untracked = true) const {
+        return include_untracked ? run({"status", "--porcelain"}) : run({"status", "--porcelain", "--untracked-files=no"});
+    }
     void add(const std::vector<std::string>& paths) const {
         std::vector<std::string> args{"add", "--"};
         args.insert(args.end(), paths.begin(), paths.end());
