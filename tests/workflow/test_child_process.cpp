@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -323,6 +324,30 @@ TEST_CASE("a cancellation callback that throws still ends the child and its tree
     const pid_t grandchild = first_pid(read_file(spec.log_file));
     for (int i = 0; i < 100 && running(grandchild); ++i) std::this_thread::sleep_for(10ms);  // SIGKILL lands asynchronously
     CHECK_FALSE(running(grandchild));
+}
+
+TEST_CASE("processes run from several threads at once keep their own output and status") {
+    // --jobs N: each stage's pipe and status stay its own
+    std::vector<std::string> outputs(4);
+    std::vector<int> codes(4, -1);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&outputs, &codes, t] {
+            for (int i = 0; i < 5; ++i) {
+                ProcessSpec spec = sh("echo \"$1-$2\"; exit $1");
+                spec.args.insert(spec.args.end(), {"orrery", std::to_string(t), std::to_string(i)});
+                const ProcessResult r = run_process(spec);
+                outputs[static_cast<std::size_t>(t)] += r.output;
+                codes[static_cast<std::size_t>(t)] = r.exit_code;
+            }
+        });
+    for (auto& th : threads) th.join();
+    for (int t = 0; t < 4; ++t) {
+        std::string expected;
+        for (int i = 0; i < 5; ++i) expected += std::to_string(t) + "-" + std::to_string(i) + "\n";
+        CHECK(outputs[static_cast<std::size_t>(t)] == expected);
+        CHECK(codes[static_cast<std::size_t>(t)] == t);
+    }
 }
 
 TEST_CASE("no descriptor of the parent leaks into the child") {
