@@ -150,7 +150,12 @@ TEST_CASE("the working directory is honoured and a missing one is an error namin
         ProcessSpec script;
         script.program = "./bin/run.sh";
         script.cwd = dir.path();
-        const ProcessResult s = run_process(script);
+        ProcessResult s = run_process(script);
+        REQUIRE(s.ok());
+        CHECK(s.output == "ran in " + dir.path().filename().string() + "\n");
+        script.cwd = fs::relative(dir.path(), fs::current_path());  // both relative: still the one file
+        REQUIRE(script.cwd.is_relative());
+        s = run_process(script);
         REQUIRE(s.ok());
         CHECK(s.output == "ran in " + dir.path().filename().string() + "\n");
     }
