@@ -52,6 +52,7 @@ struct ProcessSpec {
     bool inherit_environment = true;                // false: only `env` (plus nothing else)
     std::filesystem::path cwd{};                    // empty: the current directory
     std::filesystem::path log_file{};               // stdout+stderr appended here (created with parents); empty: captured into ProcessResult::output
+                                                    // (a relative cwd or log_file starts at this process's directory)
     std::optional<std::chrono::milliseconds> timeout{};
     std::chrono::milliseconds kill_grace{2000};     // SIGTERM to the whole process group, then SIGKILL after this
     std::function<bool()> cancelled{};              // polled while waiting; true -> terminate the tree like a timeout
@@ -408,7 +409,10 @@ inline ProcessResult run_process(const ProcessSpec& spec) {
         if (!std::filesystem::exists(status)) throw fail("working directory '" + spec.cwd.string() + "' does not exist");
         if (!std::filesystem::is_directory(status)) throw fail("working directory '" + spec.cwd.string() + "' is not a directory");
     }
-    const std::filesystem::path executable = resolve_program(spec);
+    // Absolute: the child changes to `cwd` before exec, where a relative path would mean another file.
+    std::error_code absolute_error;
+    std::filesystem::path executable = resolve_program(spec);
+    if (auto absolute = std::filesystem::absolute(executable, absolute_error); !absolute_error) executable = std::move(absolute);
 
     // Where the output goes: the log file (appended) or a pipe we read.
     detail::UniqueFd sink, source;
