@@ -150,4 +150,6 @@ TEST_CASE("yaml_to_json types plain scalars and keeps quoted ones as strings", "
     CHECK(j.at("j") == ".inf");
     CHECK(j.at("k").is_null());
     CHECK_THROWS_WITH(parse_yaml_as_json("a: [1,\n", "t.yaml"), Catch::StartsWith("t.yaml:"));
+    CHECK_THROWS_WITH(parse_yaml_as_json("a: 1\nb:\n  c: 2\n  c: 3\n", "t.yaml"), "t.yaml:4: duplicate key 'c'");
+    CHECK_THROWS_WITH(parse_yaml_as_json("? [1, 2]\n: x\n", "t.yaml"), "t.yaml:1: a mapping key must be a string");
 }

@@ -163,6 +163,7 @@ TEST_CASE("reopen appends to a run, dropping a record cut short", "[workflow][le
 
     CHECK_THROWS_AS(RunLedger::reopen(dir, "20000101T000000Z_nothing"), orrery::UsageError);
     CHECK_THROWS_WITH(RunLedger::reopen(dir, "20000101T000000Z_nothing"), Catch::Contains("20000101T000000Z_nothing"));
+    CHECK_THROWS_AS(RunLedger::reopen(dir, "../" + id), orrery::UsageError);
 }
 
 TEST_CASE("list_runs summarises every run, newest last, and find_run finds one or the last", "[workflow][ledger]") {

@@ -185,7 +185,8 @@ inline std::pair<std::vector<Step>, const nlohmann::json*> resolve_context(const
         std::string token = raw;
         if (token.size() >= 2 && token.front() == '[' && token.back() == ']') token = token.substr(1, token.size() - 2);
         Step step;
-        if (node != nullptr && node->is_array()) {
+        const bool numeric = !token.empty() && token.find_first_not_of("0123456789") == std::string::npos;
+        if (node != nullptr && node->is_array() && numeric) {
             step.is_index = true;
             step.index = static_cast<std::size_t>(std::stoull(token));
             node = step.index < node->size() ? &(*node)[step.index] : nullptr;

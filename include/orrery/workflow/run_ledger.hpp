@@ -90,7 +90,10 @@ public:
             std::string id = n == 1 ? base : base + "-" + std::to_string(n);
             const auto file = dir / (id + ".jsonl");
             const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-            if (fd >= 0) return RunLedger(dir, std::move(id), fd);
+            if (fd >= 0) {
+                sync_directory(dir);  // the new name survives a crash too, not just the records
+                return RunLedger(dir, std::move(id), fd);
+            }
             if (errno != EEXIST) throw ConfigError("cannot create the run ledger " + file.string() + ": " + ledger_detail::errno_text());
         }
         throw ConfigError("cannot create a run ledger in " + dir.string() + ": too many runs named " + base);
@@ -100,6 +103,7 @@ public:
     /// when that run was killed is removed first, so that appending leaves no
     /// corrupt line in the middle.
     static RunLedger reopen(const std::filesystem::path& dir, const std::string& run_id) {
+        if (run_id.empty() || run_id.find('/') != std::string::npos) throw UsageError("'" + run_id + "' is not a run id");
         const auto file = dir / (run_id + ".jsonl");
         const int fd = ::open(file.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
         if (fd < 0) {
@@ -156,6 +160,13 @@ private:
 
     RunLedger(std::filesystem::path dir, std::string run_id, int fd)
         : dir_(std::move(dir)), run_id_(std::move(run_id)), file_(std::make_unique<File>(fd)) {}
+
+    static void sync_directory(const std::filesystem::path& dir) {
+        const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) return;  // best effort: the records themselves are synced
+        ::fsync(fd);
+        ::close(fd);
+    }
 
     void drop_partial_last_line() {
         struct stat st {};

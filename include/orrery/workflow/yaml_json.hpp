@@ -41,7 +41,8 @@ inline nlohmann::json plain_scalar(const std::string& text) {
 }  // namespace yaml_detail
 
 /// Converts a parsed YAML node. `origin` names the document in errors (yaml-cpp
-/// resolves aliases; a mapping key that is not a scalar is an error).
+/// resolves aliases; a mapping key that is not a scalar, or a duplicate key, is an
+/// error "<origin>:<line>: ...").
 inline nlohmann::json yaml_to_json(const YAML::Node& node, const std::string& origin = "YAML") {
     switch (node.Type()) {
         case YAML::NodeType::Undefined:
@@ -60,6 +61,9 @@ inline nlohmann::json yaml_to_json(const YAML::Node& node, const std::string& or
             for (const auto& item : node) {
                 if (!item.first.IsScalar())
                     throw ConfigError(origin + ":" + std::to_string(item.first.Mark().line + 1) + ": a mapping key must be a string");
+                // yaml-cpp keeps both of two equal keys; one would silently win here.
+                if (out.contains(item.first.Scalar()))
+                    throw ConfigError(origin + ":" + std::to_string(item.first.Mark().line + 1) + ": duplicate key '" + item.first.Scalar() + "'");
                 out[item.first.Scalar()] = yaml_to_json(item.second, origin);
             }
             return out;
