@@ -13,7 +13,7 @@ set(ORRERY_LAYER_DEPS_parallel core)
 set(ORRERY_LAYER_DEPS_graph core)
 set(ORRERY_LAYER_DEPS_workflow graph)
 set(ORRERY_LAYER_DEPS_jwst stpipe array parallel)
-set(ORRERY_LAYER_DEPS_cli stpipe parallel)
+set(ORRERY_LAYER_DEPS_cli stpipe parallel workflow)
 set(ORRERY_LAYER_DEPS_orrery jwst graph workflow)
 
 function(orrery_expand_components out)

@@ -32,6 +32,9 @@ int describe_command(std::span<const std::string> args, Streams io);
 /// `orrery doctor [--ref-dir DIR] [--output_dir DIR]`
 int doctor_command(std::span<const std::string> args, Streams io);
 
+/// `orrery graph <list|describe|validate|run|run-stage|doctor|logs|dot|schema> FILE ...`
+int graph_command(std::span<const std::string> args, Streams io);
+
 /// `orrery logs [--ledger DIR] [--json] [run-id | last]`
 int logs_command(std::span<const std::string> args, Streams io);
 

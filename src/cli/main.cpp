@@ -32,6 +32,7 @@ void print_main_usage(std::ostream& out, const std::string& name) {
            "  describe <name>                                              a step's or pipeline's parameters\n"
            "  doctor [--ref-dir DIR] [--output_dir DIR]                    versions and environment checks\n"
            "  logs [--ledger DIR] [run-id | last]                          read the run ledger\n"
+           "  graph <list|describe|validate|run|run-stage|doctor|logs|dot|schema> FILE ...   stage-graph files\n"
            "  --version                                                    library and plug-in layer versions\n\n"
         << "'" << name << " <command> -h' shows a command's options; '" << name << " strun <name> -h' a step's parameters.\n"
         << "exit codes: 0 success, 1 step failed, 2 usage/parameter/configuration error, 3 input data error,\n"
@@ -87,6 +88,10 @@ int main(int argc, char** argv) {
             prog = name + " doctor";
             return doctor_command(rest, io);
         }
+        if (cmd == "graph") {
+            prog = name + " graph";
+            return graph_command(rest, io);
+        }
         if (cmd == "logs") {
             prog = name + " logs";
             return logs_command(rest, io);
@@ -99,7 +104,7 @@ int main(int argc, char** argv) {
             print_main_usage(io.out, name);
             return exit_success;
         }
-        throw UsageError("unknown command '" + cmd + "' (commands: strun, run, list, describe, doctor, logs; see '" + name + " --help')");
+        throw UsageError("unknown command '" + cmd + "' (commands: strun, run, list, describe, doctor, logs, graph; see '" + name + " --help')");
     } catch (const std::exception& e) {
         std::cout.flush();
         return report_error(io.err, prog, e, debug);

@@ -135,21 +135,3 @@ required: [count]
     CHECK_THROWS_WITH(load_schema_file(dir / "unusable.json"), Catch::StartsWith((dir / "unusable.json").string() + ": not a usable JSON Schema"));
     CHECK_THROWS_WITH(load_schema_file(dir / "none.json"), Catch::Contains((dir / "none.json").string()));
 }
-
-TEST_CASE("yaml_to_json types plain scalars and keeps quoted ones as strings", "[workflow][artifacts]") {
-    const auto j = parse_yaml_as_json("a: 1\nb: -2\nc: 1.5e3\nd: true\ne: ~\nf: '7'\ng: \"true\"\nh: text\ni: [1, x]\nj: .inf\nk:\n", "t.yaml");
-    CHECK(j.at("a") == 1);
-    CHECK(j.at("b") == -2);
-    CHECK(j.at("c") == 1500.0);
-    CHECK(j.at("d") == true);
-    CHECK(j.at("e").is_null());
-    CHECK(j.at("f") == "7");
-    CHECK(j.at("g") == "true");
-    CHECK(j.at("h") == "text");
-    CHECK(j.at("i") == nlohmann::json::array({1, "x"}));
-    CHECK(j.at("j") == ".inf");
-    CHECK(j.at("k").is_null());
-    CHECK_THROWS_WITH(parse_yaml_as_json("a: [1,\n", "t.yaml"), Catch::StartsWith("t.yaml:"));
-    CHECK_THROWS_WITH(parse_yaml_as_json("a: 1\nb:\n  c: 2\n  c: 3\n", "t.yaml"), "t.yaml:4: duplicate key 'c'");
-    CHECK_THROWS_WITH(parse_yaml_as_json("? [1, 2]\n: x\n", "t.yaml"), "t.yaml:1: a mapping key must be a string");
-}

@@ -19,7 +19,7 @@
 #include "orrery/core/errors.hpp"
 #include "orrery/workflow/json_schema.hpp"
 #include "orrery/workflow/sha256.hpp"
-#include "orrery/workflow/yaml_json.hpp"
+#include "orrery/workflow/document.hpp"
 
 namespace orrery::workflow {
 
@@ -136,7 +136,7 @@ inline JsonSchema load_schema_file(const std::filesystem::path& path) {
     const std::string ext = path.extension().string();
     nlohmann::json doc;
     if (ext == ".yaml" || ext == ".yml") {
-        doc = parse_yaml_as_json(text, path.string());
+        doc = parse_document(text, path).value;
     } else {
         try {
             doc = nlohmann::json::parse(text);
