@@ -47,13 +47,13 @@ public:
         lifecycle_log().push_back("configure " + name());
     }
     void initialize(orrery::Context& ctx) override {
-        if (config().at("fail_initialize").get<bool>()) throw orrery::StepError("trace" + std::to_string(N) + " cannot start");
+        if (config().at("fail_initialize").template get<bool>()) throw orrery::StepError("trace" + std::to_string(N) + " cannot start");
         lifecycle_log().push_back("initialize " + name());
         register_as<TraceAdapter>(ctx);
     }
     void cleanup() noexcept override { lifecycle_log().push_back("cleanup " + name()); }
     [[nodiscard]] std::optional<std::string> value(std::string_view key) const override {
-        if (key == "label") return config().at("label").get<std::string>();
+        if (key == "label") return config().at("label").template get<std::string>();
         return std::nullopt;
     }
 };
