@@ -11,6 +11,7 @@
 #include "../support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -104,7 +105,61 @@ struct ReleaseRepo {
     }
 };
 
+// YAML -> JSON for the example file (plain scalars that read as numbers or booleans become them).
+nlohmann::json to_json(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Sequence: {
+            nlohmann::json out = nlohmann::json::array();
+            for (const auto& item : node) out.push_back(to_json(item));
+            return out;
+        }
+        case YAML::NodeType::Map: {
+            nlohmann::json out = nlohmann::json::object();
+            for (const auto& kv : node) out[kv.first.as<std::string>()] = to_json(kv.second);
+            return out;
+        }
+        case YAML::NodeType::Scalar: {
+            if (node.Tag() != "!") {
+                bool b = false;
+                long long i = 0;
+                if (YAML::convert<long long>::decode(node, i)) return i;
+                if (YAML::convert<bool>::decode(node, b)) return b;
+            }
+            return node.as<std::string>();
+        }
+        default: return nullptr;
+    }
+}
+
 }  // namespace
+
+TEST_CASE("the example graph file examples/graphs/release/release.yaml releases a scratch repository") {
+    const ReleaseRepo r;
+    orrery::Context ctx;
+    ctx.set_logger(std::make_shared<orrery::NullLogger>());
+    nlohmann::json document = to_json(YAML::LoadFile(std::string(ORRERY_TEST_DATA_DIR) + "/../../examples/graphs/release/release.yaml"));
+    REQUIRE(document["workflow"] == "release");
+    // the file's relative adapter paths start at its directory: here, the scratch repository
+    document["base_dir"] = r.repo.string();
+    const auto& type = orrery::workflow::workflow_types().get(document["workflow"].get<std::string>());
+    CHECK(type.validate(document).empty());
+    auto git_config = document["adapters"]["git"];
+    git_config["repo"] = (r.repo / git_config["repo"].get<std::string>()).lexically_normal().string();
+    auto fs_config = document["adapters"]["filesystem"];
+    fs_config["root"] = (r.repo / fs_config["root"].get<std::string>()).lexically_normal().string();
+    const AdapterSet adapters({{"git", git_config}, {"filesystem", fs_config}}, ctx);
+
+    nlohmann::json release = document["config"]["release"];
+    release["date"] = "2026-12-03";
+    r.run_release(release, ctx);
+    CHECK(read(r.repo / "VERSION") == "1.3.0\n");
+    CHECK(git(r.repo, {"log", "-1", "--format=%s|%an"}) == "Release 1.3.0|Release Bot");
+    CHECK(git(r.repo, {"cat-file", "-t", "v1.3.0"}) == "tag");
+    CHECK(git(r.remote, {"rev-parse", "refs/tags/v1.3.0^{commit}"}) == git(r.repo, {"rev-parse", "HEAD"}));
+    // the file's own stage comes after the type's
+    REQUIRE(document["stages"].size() == 1);
+    CHECK(document["stages"][0]["needs"] == nlohmann::json{"git_tag"});
+}
 
 TEST_CASE("semantic versions parse strictly and bump by part") {
     CHECK(Semver::parse("1.2.3")->to_string() == "1.2.3");
