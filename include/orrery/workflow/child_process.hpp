@@ -52,6 +52,7 @@ struct ProcessSpec {
     bool inherit_environment = true;                // false: only `env` (plus nothing else)
     std::filesystem::path cwd{};                    // empty: the current directory
     std::filesystem::path log_file{};               // stdout+stderr appended here (created with parents); empty: captured into ProcessResult::output
+                                                    // (a relative cwd or log_file starts at this process's directory)
     std::optional<std::chrono::milliseconds> timeout{};
     std::chrono::milliseconds kill_grace{2000};     // SIGTERM to the whole process group, then SIGKILL after this
     std::function<bool()> cancelled{};              // polled while waiting; true -> terminate the tree like a timeout
@@ -114,10 +115,11 @@ private:
 
 /// Whether a process other than `leader` in process group `pgid` is still running.
 /// Zombies do not count: where init does not reap orphans (containers) a killed
-/// grandchild stays a zombie forever. Without /proc, any member counts.
+/// grandchild stays a zombie forever. Without /proc nothing can be seen (false):
+/// then leftovers are not looked for and termination ends with SIGKILL regardless.
 inline bool group_has_others(pid_t pgid, pid_t leader) {
     DIR* dir = ::opendir("/proc");
-    if (dir == nullptr) return ::kill(-pgid, 0) == 0;
+    if (dir == nullptr) return false;
     bool found = false;
     while (const dirent* entry = ::readdir(dir)) {
         char* end = nullptr;
@@ -276,10 +278,9 @@ public:
     /// stuck in the kernel is not waited for beyond a second after SIGKILL).
     void terminate(std::chrono::milliseconds grace) {
         signal_group(SIGTERM);
-        if (!wait_group_gone(clock::now() + grace)) {
-            signal_group(SIGKILL);
-            wait_group_gone(clock::now() + std::chrono::seconds(1));
-        }
+        const bool gone = wait_group_gone(clock::now() + grace);
+        signal_group(SIGKILL);  // when gone: for what the scan cannot see; the unreaped leader keeps the id ours
+        if (!gone) wait_group_gone(clock::now() + std::chrono::seconds(1));
     }
 
     [[nodiscard]] bool has_leftovers() { return group_has_others(pid_, pid_); }
@@ -408,7 +409,10 @@ inline ProcessResult run_process(const ProcessSpec& spec) {
         if (!std::filesystem::exists(status)) throw fail("working directory '" + spec.cwd.string() + "' does not exist");
         if (!std::filesystem::is_directory(status)) throw fail("working directory '" + spec.cwd.string() + "' is not a directory");
     }
-    const std::filesystem::path executable = resolve_program(spec);
+    // Absolute: the child changes to `cwd` before exec, where a relative path would mean another file.
+    std::error_code absolute_error;
+    std::filesystem::path executable = resolve_program(spec);
+    if (auto absolute = std::filesystem::absolute(executable, absolute_error); !absolute_error) executable = std::move(absolute);
 
     // Where the output goes: the log file (appended) or a pipe we read.
     detail::UniqueFd sink, source;
