@@ -8,10 +8,10 @@
 #include "orrery/workflow/child_process.hpp"
 #include "orrery/workflow/release_workflow.hpp"
 #include "orrery/workflow/step_handler.hpp"
+#include "orrery/workflow/yaml_json.hpp"
 #include "../support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -105,39 +105,14 @@ struct ReleaseRepo {
     }
 };
 
-// YAML -> JSON for the example file (plain scalars that read as numbers or booleans become them).
-nlohmann::json to_json(const YAML::Node& node) {
-    switch (node.Type()) {
-        case YAML::NodeType::Sequence: {
-            nlohmann::json out = nlohmann::json::array();
-            for (const auto& item : node) out.push_back(to_json(item));
-            return out;
-        }
-        case YAML::NodeType::Map: {
-            nlohmann::json out = nlohmann::json::object();
-            for (const auto& kv : node) out[kv.first.as<std::string>()] = to_json(kv.second);
-            return out;
-        }
-        case YAML::NodeType::Scalar: {
-            if (node.Tag() != "!") {
-                bool b = false;
-                long long i = 0;
-                if (YAML::convert<long long>::decode(node, i)) return i;
-                if (YAML::convert<bool>::decode(node, b)) return b;
-            }
-            return node.as<std::string>();
-        }
-        default: return nullptr;
-    }
-}
-
 }  // namespace
 
 TEST_CASE("the example graph file examples/graphs/release/release.yaml releases a scratch repository") {
     const ReleaseRepo r;
     orrery::Context ctx;
     ctx.set_logger(std::make_shared<orrery::NullLogger>());
-    nlohmann::json document = to_json(YAML::LoadFile(std::string(ORRERY_TEST_DATA_DIR) + "/../../examples/graphs/release/release.yaml"));
+    const fs::path file = fs::path(ORRERY_TEST_DATA_DIR) / "../../examples/graphs/release/release.yaml";
+    nlohmann::json document = orrery::workflow::parse_yaml_as_json(read(file), file.string());
     REQUIRE(document["workflow"] == "release");
     // the file's relative adapter paths start at its directory: here, the scratch repository
     document["base_dir"] = r.repo.string();
