@@ -178,6 +178,13 @@ TEST_CASE("the release type expands to its stages in graph-file syntax") {
     for (const auto& s : local) CHECK(s["id"] != "git_push");
     CHECK(local[2]["needs"] == nlohmann::json{"changelog"});
     CHECK_THROWS_WITH(orrery::workflow::workflow_types().get("relase"), "unknown workflow type 'relase' (did you mean 'release'?)");
+    orrery::workflow::WorkflowType twin;
+    twin.name = "release_twin";
+    twin.origin = "x.hpp:1";
+    orrery::workflow::workflow_types().add(twin);
+    twin.origin = "y.hpp:2";
+    orrery::workflow::workflow_types().add(twin);
+    CHECK_THROWS_WITH(orrery::workflow::workflow_types().get("release_twin"), "workflow type 'release_twin' is registered twice: x.hpp:1 and y.hpp:2");
 }
 
 TEST_CASE("a release on a real git repository: version, changelog, README, commit, annotated tag, push") {

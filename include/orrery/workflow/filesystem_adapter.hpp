@@ -91,6 +91,8 @@ public:
                 throw StepError("filesystem: cannot write " + path.string());
             }
         }
+        if (const auto existing = std::filesystem::status(path, ec); std::filesystem::exists(existing))
+            std::filesystem::permissions(temp, existing.permissions(), ec);  // a replaced script stays executable
         std::filesystem::rename(temp, path, ec);
         if (ec) {
             std::error_code ignored;
