@@ -168,6 +168,25 @@ TEST_CASE("filesystem adapter: paths leaving the root are errors naming the path
     CHECK(fs.resolve("sub/../a") == std::filesystem::canonical(dir / "root") / "a");
 }
 
+TEST_CASE("relative adapter paths start at the base directory, given or defaulted") {
+    const orrery::test::TempDir dir("orrery_wf_fs_base");
+    std::filesystem::create_directories(dir / "project/data");
+    orrery::Context ctx;
+    const auto base = std::filesystem::canonical(dir / "project");
+    {
+        const AdapterSet set({{"filesystem", {{"root", "data"}}}}, ctx, base);
+        CHECK(set.value("filesystem", "root") == (base / "data").string());
+    }
+    {
+        const AdapterSet set({{"filesystem", nullptr}}, ctx, base);  // the default "." is the base itself
+        CHECK(set.value("filesystem", "root") == base.string());
+    }
+    FilesystemAdapter probe;
+    CHECK(orrery::workflow::with_base_dir(probe, {{"root", "/abs"}}, base) == nlohmann::json{{"root", "/abs"}});
+    CHECK(orrery::workflow::with_base_dir(probe, {{"root", 3}}, base) == nlohmann::json{{"root", 3}});
+    CHECK(orrery::workflow::with_base_dir(probe, {{"root", "x/../y"}}, {}) == nlohmann::json{{"root", "x/../y"}});
+}
+
 TEST_CASE("filesystem adapter: a root that is not a directory fails initialize") {
     const orrery::test::TempDir dir("orrery_wf_fs_noroot");
     orrery::Context ctx;

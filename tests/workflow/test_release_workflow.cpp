@@ -118,11 +118,9 @@ TEST_CASE("the example graph file examples/graphs/release/release.yaml releases 
     document["base_dir"] = r.repo.string();
     const auto& type = orrery::workflow::workflow_types().get(document["workflow"].get<std::string>());
     CHECK(type.validate(document).empty());
-    auto git_config = document["adapters"]["git"];
-    git_config["repo"] = (r.repo / git_config["repo"].get<std::string>()).lexically_normal().string();
-    auto fs_config = document["adapters"]["filesystem"];
-    fs_config["root"] = (r.repo / fs_config["root"].get<std::string>()).lexically_normal().string();
-    const AdapterSet adapters({{"git", git_config}, {"filesystem", fs_config}}, ctx);
+    const auto adapters = AdapterSet::from_json(document["adapters"], ctx, r.repo);
+    CHECK(adapters.value("git", "repo") == r.repo.string());
+    CHECK(adapters.value("filesystem", "root") == fs::canonical(r.repo).string());
 
     nlohmann::json release = document["config"]["release"];
     release["date"] = "2026-12-03";

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace orrery::workflow {
 
@@ -37,6 +38,8 @@ public:
                 {"properties", {{"root", {{"type", "string"}, {"default", "."}, {"description", "Directory every path is relative to and confined to"}}}}}};
     }
     [[nodiscard]] nlohmann::json defaults() const override { return {{"root", "."}}; }
+
+    [[nodiscard]] std::vector<std::string> path_keys() const override { return {"root"}; }
 
     void configure(const nlohmann::json& user_config) override {
         Adapter::configure(user_config);

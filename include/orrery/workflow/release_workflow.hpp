@@ -120,17 +120,9 @@ struct ReleaseWorkflow {
         const std::filesystem::path base = document.contains("base_dir") && document["base_dir"].is_string()
                                                ? std::filesystem::path(document["base_dir"].get<std::string>())
                                                : std::filesystem::current_path();
-        auto rebased = [&](nlohmann::json config, const char* key) {
-            if (config.is_null()) config = nlohmann::json::object();
-            if (config.is_object()) {
-                const std::string value = config.contains(key) && config[key].is_string() ? config[key].get<std::string>() : ".";
-                config[key] = (base / value).lexically_normal().string();
-            }
-            return config;
-        };
         try {
             auto fs = std::make_shared<FilesystemAdapter>();
-            fs->configure(rebased(adapters["filesystem"], "root"));
+            fs->configure(with_base_dir(*fs, adapters["filesystem"], base));
             if (!fs->exists(c["version_file"].get<std::string>())) {
                 problems.push_back("config.release.version_file: " + fs->resolve(c["version_file"].get<std::string>()).string() + " does not exist");
             } else {
@@ -139,7 +131,7 @@ struct ReleaseWorkflow {
             if (const auto readme = c["readme"].get<std::string>(); !readme.empty() && !fs->exists(readme))
                 problems.push_back("config.release.readme: " + fs->resolve(readme).string() + " does not exist (set readme: \"\" for no README stage)");
             auto git = std::make_shared<GitAdapter>();
-            git->configure(rebased(adapters["git"], "repo"));
+            git->configure(with_base_dir(*git, adapters["git"], base));
             if (!git->is_repository()) problems.push_back("adapters.git.repo: " + git->repo().string() + " is not a git repository");
             else if (c["require_clean"].get<bool>()) {
                 if (const auto dirty = git->status_porcelain(false); !dirty.empty())
