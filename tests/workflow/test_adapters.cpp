@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -47,13 +48,13 @@ public:
         lifecycle_log().push_back("configure " + name());
     }
     void initialize(orrery::Context& ctx) override {
-        if (config().at("fail_initialize").get<bool>()) throw orrery::StepError("trace" + std::to_string(N) + " cannot start");
+        if (config().at("fail_initialize").template get<bool>()) throw orrery::StepError("trace" + std::to_string(N) + " cannot start");
         lifecycle_log().push_back("initialize " + name());
         register_as<TraceAdapter>(ctx);
     }
     void cleanup() noexcept override { lifecycle_log().push_back("cleanup " + name()); }
     [[nodiscard]] std::optional<std::string> value(std::string_view key) const override {
-        if (key == "label") return config().at("label").get<std::string>();
+        if (key == "label") return config().at("label").template get<std::string>();
         return std::nullopt;
     }
 };
@@ -138,6 +139,11 @@ TEST_CASE("filesystem adapter: atomic writes, reads, copies and removal inside t
     std::vector<std::string> names;
     for (const auto& e : std::filesystem::directory_iterator(dir / "notes")) names.push_back(e.path().filename().string());
     CHECK(names == std::vector<std::string>{"a.txt"});
+    std::filesystem::permissions(dir / "notes/a.txt", std::filesystem::perms::owner_exec, std::filesystem::perm_options::add);
+    fs.write_text("notes/a.txt", "three\n");
+    CHECK((std::filesystem::status(dir / "notes/a.txt").permissions() & std::filesystem::perms::owner_exec) != std::filesystem::perms::none);
+    CHECK(read_file(dir / "notes/a.txt") == "three\n");
+    fs.write_text("notes/a.txt", "two\n");
     fs.copy("notes/a.txt", "copy/b.txt");
     CHECK(fs.exists("copy/b.txt"));
     CHECK(fs.read_text("copy/b.txt") == "two\n");
@@ -160,6 +166,25 @@ TEST_CASE("filesystem adapter: paths leaving the root are errors naming the path
     CHECK_THROWS_WITH(fs.remove("."), Contains("refusing to remove the root"));
     CHECK_FALSE(std::filesystem::exists(dir / "outside.txt"));
     CHECK(fs.resolve("sub/../a") == std::filesystem::canonical(dir / "root") / "a");
+}
+
+TEST_CASE("relative adapter paths start at the base directory, given or defaulted") {
+    const orrery::test::TempDir dir("orrery_wf_fs_base");
+    std::filesystem::create_directories(dir / "project/data");
+    orrery::Context ctx;
+    const auto base = std::filesystem::canonical(dir / "project");
+    {
+        const AdapterSet set({{"filesystem", {{"root", "data"}}}}, ctx, base);
+        CHECK(set.value("filesystem", "root") == (base / "data").string());
+    }
+    {
+        const AdapterSet set({{"filesystem", nullptr}}, ctx, base);  // the default "." is the base itself
+        CHECK(set.value("filesystem", "root") == base.string());
+    }
+    FilesystemAdapter probe;
+    CHECK(orrery::workflow::with_base_dir(probe, {{"root", "/abs"}}, base) == nlohmann::json{{"root", "/abs"}});
+    CHECK(orrery::workflow::with_base_dir(probe, {{"root", 3}}, base) == nlohmann::json{{"root", 3}});
+    CHECK(orrery::workflow::with_base_dir(probe, {{"root", "x/../y"}}, {}) == nlohmann::json{{"root", "x/../y"}});
 }
 
 TEST_CASE("filesystem adapter: a root that is not a directory fails initialize") {
@@ -233,4 +258,15 @@ TEST_CASE("http adapter: configuration errors name the key") {
                       "adapter 'http': config.timeout_ms: 0 is below the minimum 1");
     CHECK_THROWS_WITH(AdapterSet({{"http", {{"base_url", "http://x"}, {"headers", {{"A", 1}}}}}}, ctx),
                       "adapter 'http': config.headers.A: expected string, got integer 1");
+}
+
+TEST_CASE("two adapters registered under one name are reported at lookup, naming both origins") {
+    auto factory = [] { return std::shared_ptr<orrery::workflow::Adapter>(std::make_shared<TraceAdapter<1>>()); };
+    orrery::workflow::register_adapter("twice", "first", factory, "a.hpp:1");
+    orrery::workflow::register_adapter("twice", "first", factory, "a.hpp:1");  // the same registration again: ignored
+    CHECK(orrery::workflow::adapter_registry().find("twice")->origin == "a.hpp:1");
+    orrery::workflow::register_adapter("twice", "second", factory, "b.hpp:2");
+    CHECK_THROWS_WITH(orrery::workflow::adapter_registry().get("twice"), "adapter 'twice' is registered twice: a.hpp:1 and b.hpp:2");
+    const auto names = orrery::workflow::adapter_registry().names();
+    CHECK(std::count(names.begin(), names.end(), "twice") == 1);
 }

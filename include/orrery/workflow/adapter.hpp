@@ -11,10 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace orrery::workflow {
 
@@ -31,6 +33,10 @@ public:
     [[nodiscard]] virtual nlohmann::json config_schema() const = 0;
     /// The configuration used for keys the user leaves out.
     [[nodiscard]] virtual nlohmann::json defaults() const { return nlohmann::json::object(); }
+
+    /// Keys of the configuration that are paths: relative ones start at the graph
+    /// file's directory (AdapterSet's base_dir), not at the process's current one.
+    [[nodiscard]] virtual std::vector<std::string> path_keys() const { return {}; }
 
     /// Merge `config` over defaults(), check it against config_schema() and keep it.
     /// Throws ConfigError "adapter '<name>': config.<key>: <problem>". Overrides call
@@ -76,5 +82,23 @@ protected:
 private:
     nlohmann::json config_ = nlohmann::json::object();
 };
+
+/// `config` with the adapter's relative path keys (given or defaulted) made
+/// relative to `base_dir`; unchanged when base_dir is empty or config is not a mapping.
+inline nlohmann::json with_base_dir(const Adapter& adapter, nlohmann::json config, const std::filesystem::path& base_dir) {
+    if (base_dir.empty() || !(config.is_object() || config.is_null())) return config;
+    if (config.is_null()) config = nlohmann::json::object();
+    const nlohmann::json defaults = adapter.defaults();
+    for (const auto& key : adapter.path_keys()) {
+        const nlohmann::json& value = config.contains(key) ? config[key] : defaults.value(key, nlohmann::json());
+        if (!value.is_string()) continue;  // wrong types are configure()'s to report
+        const std::filesystem::path path(value.get<std::string>());
+        if (!path.is_relative()) continue;
+        auto resolved = (base_dir / path).lexically_normal();
+        if (!resolved.has_filename() && resolved != resolved.root_path()) resolved = resolved.parent_path();  // "dir/." -> "dir"
+        config[key] = resolved.string();
+    }
+    return config;
+}
 
 }  // namespace orrery::workflow

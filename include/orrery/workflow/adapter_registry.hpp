@@ -34,22 +34,25 @@ struct AdapterInfo {
 
 class AdapterRegistry {
 public:
-    /// Add an adapter; a second registration of one name from elsewhere is a ConfigError
-    /// (two adapters answering to `git` would make graph files ambiguous).
+    /// Add an adapter. Re-adding from the same origin is ignored; a second adapter of
+    /// one name is kept and reported when the name is looked up (registration runs
+    /// during static initialisation, where an exception would end the program).
     void add(AdapterInfo info) {
         std::lock_guard lock(mutex_);
-        for (const auto& e : entries_) {
-            if (e.name != info.name) continue;
-            if (e.origin == info.origin) return;
-            throw ConfigError("adapter '" + info.name + "' is registered twice: " + e.origin + " and " + info.origin);
-        }
+        for (const auto& e : entries_)
+            if (e.name == info.name && e.origin == info.origin) return;
         entries_.push_back(std::move(info));
     }
+    /// The adapter called `name`, or null; a ConfigError naming both origins when two claim it.
     [[nodiscard]] const AdapterInfo* find(std::string_view name) const {
         std::lock_guard lock(mutex_);
-        for (const auto& e : entries_)
-            if (e.name == name) return &e;
-        return nullptr;
+        const AdapterInfo* hit = nullptr;
+        for (const auto& e : entries_) {
+            if (e.name != name) continue;
+            if (hit) throw ConfigError("adapter '" + e.name + "' is registered twice: " + hit->origin + " and " + e.origin);
+            hit = &e;
+        }
+        return hit;
     }
     /// The adapter called `name`; a ConfigError with the close names otherwise.
     [[nodiscard]] const AdapterInfo& get(std::string_view name) const {
@@ -71,6 +74,7 @@ public:
         std::vector<std::string> out;
         for (const auto& e : entries_) out.push_back(e.name);
         std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
         return out;
     }
     [[nodiscard]] std::vector<AdapterInfo> all() const {

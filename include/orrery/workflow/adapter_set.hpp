@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,16 +27,19 @@ namespace orrery::workflow {
 class AdapterSet {
 public:
     AdapterSet() = default;
-    /// Adapters in the order given (initialization order).
-    AdapterSet(const std::vector<std::pair<std::string, nlohmann::json>>& adapters, Context& ctx) { start(adapters, ctx); }
+    /// Adapters in the order given (initialization order). Relative paths in their
+    /// configurations start at `base_dir` (the graph file's directory) when given.
+    AdapterSet(const std::vector<std::pair<std::string, nlohmann::json>>& adapters, Context& ctx, const std::filesystem::path& base_dir = {}) {
+        start(adapters, ctx, base_dir);
+    }
     /// From a JSON object, in its iteration order (nlohmann::json sorts keys: pass the
     /// list form when the order written in the file matters).
-    static AdapterSet from_json(const nlohmann::json& adapters, Context& ctx) {
+    static AdapterSet from_json(const nlohmann::json& adapters, Context& ctx, const std::filesystem::path& base_dir = {}) {
         if (adapters.is_null()) return AdapterSet();
         if (!adapters.is_object()) throw ConfigError("adapters: expected a mapping {name: config}, got " + adapters.dump());
         std::vector<std::pair<std::string, nlohmann::json>> list;
         for (const auto& [name, config] : adapters.items()) list.emplace_back(name, config);
-        return AdapterSet(list, ctx);
+        return AdapterSet(list, ctx, base_dir);
     }
     ~AdapterSet() { cleanup_all(); }
     AdapterSet(const AdapterSet&) = delete;
@@ -72,13 +76,13 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return adapters_.size(); }
 
 private:
-    void start(const std::vector<std::pair<std::string, nlohmann::json>>& adapters, Context& ctx) {
+    void start(const std::vector<std::pair<std::string, nlohmann::json>>& adapters, Context& ctx, const std::filesystem::path& base_dir) {
         std::vector<std::shared_ptr<Adapter>> configured;
         for (const auto& [name, config] : adapters) {
             auto adapter = adapter_registry().create(name);
             if (adapter->name() != name)  // value() and find() go by name(): a mismatch would hide the adapter
                 throw InternalError("adapter registered as '" + name + "' calls itself '" + adapter->name() + "'");
-            adapter->configure(config);
+            adapter->configure(with_base_dir(*adapter, config, base_dir));
             configured.push_back(std::move(adapter));
         }
         for (auto& adapter : configured) {

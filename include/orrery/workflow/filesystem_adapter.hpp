@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace orrery::workflow {
 
@@ -37,6 +38,8 @@ public:
                 {"properties", {{"root", {{"type", "string"}, {"default", "."}, {"description", "Directory every path is relative to and confined to"}}}}}};
     }
     [[nodiscard]] nlohmann::json defaults() const override { return {{"root", "."}}; }
+
+    [[nodiscard]] std::vector<std::string> path_keys() const override { return {"root"}; }
 
     void configure(const nlohmann::json& user_config) override {
         Adapter::configure(user_config);
@@ -91,6 +94,8 @@ public:
                 throw StepError("filesystem: cannot write " + path.string());
             }
         }
+        if (const auto existing = std::filesystem::status(path, ec); std::filesystem::exists(existing))
+            std::filesystem::permissions(temp, existing.permissions(), ec);  // a replaced script stays executable
         std::filesystem::rename(temp, path, ec);
         if (ec) {
             std::error_code ignored;

@@ -47,6 +47,8 @@ public:
         return {{"repo", "."}, {"remote", ""}, {"author_name", ""}, {"author_email", ""}, {"program", "git"}, {"timeout_ms", 120000}};
     }
 
+    [[nodiscard]] std::vector<std::string> path_keys() const override { return {"repo"}; }
+
     void configure(const nlohmann::json& user_config) override {
         Adapter::configure(user_config);
         repo_ = std::filesystem::absolute(config_string("repo")).lexically_normal();

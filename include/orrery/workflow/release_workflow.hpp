@@ -53,8 +53,9 @@ struct ReleaseWorkflow {
                   {"require_clean", {{"type", "boolean"}, {"default", true}, {"description", "Refuse to start with uncommitted changes to tracked files"}}}}}};
     }
     static nlohmann::json defaults() {
+        const nlohmann::json schema = config_schema();  // named: items() must not outlive it
         nlohmann::json out = nlohmann::json::object();
-        for (const auto& [key, property] : config_schema()["properties"].items()) out[key] = property["default"];
+        for (const auto& [key, property] : schema.at("properties").items()) out[key] = property.at("default");
         return out;
     }
 
@@ -62,8 +63,10 @@ struct ReleaseWorkflow {
     static nlohmann::json expand(const nlohmann::json& user_config) {
         const nlohmann::json c = merge_config(defaults(), user_config);
         const nlohmann::json version = {{"version_file", c["version_file"]}, {"version_pattern", c["version_pattern"]}};
-        auto stage = [&](const char* id, const char* description, const char* step, nlohmann::json parameters, std::vector<std::string> needs) {
-            for (const auto& [k, v] : version.items()) parameters[k] = v;
+        auto stage = [&](const char* id, const char* description, const char* step, nlohmann::json parameters, std::vector<std::string> needs,
+                         bool reads_version = true) {
+            if (reads_version)
+                for (const auto& [k, v] : version.items()) parameters[k] = v;
             return nlohmann::json{{"id", id}, {"description", description}, {"step", step}, {"parameters", std::move(parameters)},
                                   {"needs", std::move(needs)}, {"optional", false}};
         };
@@ -79,7 +82,7 @@ struct ReleaseWorkflow {
                                    {{"file", c["readme"]}, {"pattern", c["readme_pattern"]}}, {"bump_version"}));
             before_validate.push_back("readme_version");
         }
-        stages.push_back(stage("validators", "Run the release checks", "release_validators", {{"commands", c["validators"]}}, before_validate));
+        stages.push_back(stage("validators", "Run the release checks", "release_validators", {{"commands", c["validators"]}}, before_validate, false));
         nlohmann::json files = {c["version_file"], c["changelog"]};
         if (readme) files.push_back(c["readme"]);
         stages.push_back(stage("git_commit", "Commit the release files", "release_git_commit", {{"files", files}, {"message", c["commit_message"]}},
@@ -117,17 +120,9 @@ struct ReleaseWorkflow {
         const std::filesystem::path base = document.contains("base_dir") && document["base_dir"].is_string()
                                                ? std::filesystem::path(document["base_dir"].get<std::string>())
                                                : std::filesystem::current_path();
-        auto rebased = [&](nlohmann::json config, const char* key) {
-            if (config.is_null()) config = nlohmann::json::object();
-            if (config.is_object()) {
-                const std::string value = config.contains(key) && config[key].is_string() ? config[key].get<std::string>() : ".";
-                config[key] = (base / value).lexically_normal().string();
-            }
-            return config;
-        };
         try {
             auto fs = std::make_shared<FilesystemAdapter>();
-            fs->configure(rebased(adapters["filesystem"], "root"));
+            fs->configure(with_base_dir(*fs, adapters["filesystem"], base));
             if (!fs->exists(c["version_file"].get<std::string>())) {
                 problems.push_back("config.release.version_file: " + fs->resolve(c["version_file"].get<std::string>()).string() + " does not exist");
             } else {
@@ -136,7 +131,7 @@ struct ReleaseWorkflow {
             if (const auto readme = c["readme"].get<std::string>(); !readme.empty() && !fs->exists(readme))
                 problems.push_back("config.release.readme: " + fs->resolve(readme).string() + " does not exist (set readme: \"\" for no README stage)");
             auto git = std::make_shared<GitAdapter>();
-            git->configure(rebased(adapters["git"], "repo"));
+            git->configure(with_base_dir(*git, adapters["git"], base));
             if (!git->is_repository()) problems.push_back("adapters.git.repo: " + git->repo().string() + " is not a git repository");
             else if (c["require_clean"].get<bool>()) {
                 if (const auto dirty = git->status_porcelain(false); !dirty.empty())

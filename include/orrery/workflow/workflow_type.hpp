@@ -42,20 +42,25 @@ struct WorkflowType {
 
 class WorkflowTypeRegistry {
 public:
+    /// Add a type. Re-adding from the same origin is ignored; a second type of one
+    /// name is kept and reported when the name is looked up (registration runs during
+    /// static initialisation, where an exception would end the program).
     void add(WorkflowType type) {
         std::lock_guard lock(mutex_);
-        for (const auto& t : types_) {
-            if (t.name != type.name) continue;
-            if (t.origin == type.origin) return;
-            throw ConfigError("workflow type '" + type.name + "' is registered twice: " + t.origin + " and " + type.origin);
-        }
+        for (const auto& t : types_)
+            if (t.name == type.name && t.origin == type.origin) return;
         types_.push_back(std::move(type));
     }
+    /// The type called `name`, or null; a ConfigError naming both origins when two claim it.
     [[nodiscard]] const WorkflowType* find(std::string_view name) const {
         std::lock_guard lock(mutex_);
-        for (const auto& t : types_)
-            if (t.name == name) return &t;
-        return nullptr;
+        const WorkflowType* hit = nullptr;
+        for (const auto& t : types_) {
+            if (t.name != name) continue;
+            if (hit) throw ConfigError("workflow type '" + t.name + "' is registered twice: " + hit->origin + " and " + t.origin);
+            hit = &t;
+        }
+        return hit;
     }
     /// The type `name`; a ConfigError with the close names (or the registered ones) otherwise.
     [[nodiscard]] const WorkflowType& get(std::string_view name) const {
@@ -74,6 +79,7 @@ public:
         std::vector<std::string> out;
         for (const auto& t : types_) out.push_back(t.name);
         std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
         return out;
     }
 
