@@ -232,7 +232,7 @@ TEST_CASE("continue-on-error: a degraded run, dependants skipped, the rest done,
     CHECK_FALSE(fs::exists(dir / "d.txt"));
 }
 
-TEST_CASE("--resume reruns only what failed or never ran", "[workflow][cli]") {
+TEST_CASE("resume: --resume reruns only what failed or never ran", "[workflow][cli]") {
     const TempDir dir("orrery_graph_cli");
     write(dir / "g.yaml", failing_graph);
     auto first = graph(dir, {"run", "g.yaml", "--jobs", "1"});
@@ -433,4 +433,55 @@ TEST_CASE("jwst-batch: calwebb_detector1 stages from the registry on three expos
     auto again = graph(dir, {"run", "jwst-batch.yaml", "calibrate", "--param", "simulate=" + simulate, "--param", "size=64x64"});
     CHECK(again.rc == 0);
     CHECK_THAT(again.err, Catch::Contains("detector1_b … cached"));
+}
+
+TEST_CASE("release: the workflow type on a real git repository, through orrery graph run", "[workflow][cli][release]") {
+    const TempDir scratch("orrery_graph_release");
+    const fs::path repo = scratch / "repo";
+    fs::create_directories(repo);
+    const std::map<std::string, std::string> env = {{"HOME", scratch.path().string()}, {"GIT_CONFIG_NOSYSTEM", "1"},
+                                                    {"XDG_CONFIG_HOME", (scratch / "xdg").string()}, {"GIT_CEILING_DIRECTORIES", scratch.path().string()}};
+    const auto git = [&](std::vector<std::string> args, const fs::path& where) {
+        auto r = run_program("/usr/bin/git", std::move(args), where, env);
+        INFO(r.err);
+        REQUIRE(r.rc == 0);
+        return r.out;
+    };
+    git({"init", "-q", "--bare", (scratch / "remote.git").string()}, scratch.path());
+    git({"init", "-q", "-b", "main", "."}, repo);
+    write(repo / "VERSION", "1.2.3\n");
+    write(repo / "README.md", "# Demo\n\nVersion: 1.2.3\n");
+    git({"add", "VERSION", "README.md"}, repo);
+    git({"-c", "user.name=Me", "-c", "user.email=me@example.org", "commit", "-qm", "Initial commit"}, repo);
+    git({"remote", "add", "origin", (scratch / "remote.git").string()}, repo);
+    fs::copy_file(examples / "release" / "release.yaml", repo / "release.yaml");
+
+    auto validate = run_program(orrery_exe, {"graph", "validate", "release.yaml"}, repo, env);
+    INFO(validate.err);
+    CHECK(validate.rc == 0);
+    auto plan = run_program(orrery_exe, {"graph", "run", "--dry-run", "release.yaml"}, repo, env);
+    CHECK(plan.rc == 0);
+    CHECK_THAT(plan.out, Catch::Contains("bump_version") && Catch::Contains("git_push") && Catch::Contains("announce"));
+    CHECK(slurp(repo / "VERSION") == "1.2.3\n");  // the dry run changed nothing
+
+    auto r = run_program(orrery_exe, {"graph", "run", "release.yaml"}, repo, env);
+    INFO(r.err);
+    REQUIRE(r.rc == 0);
+    CHECK(slurp(repo / "VERSION") == "1.3.0\n");
+    CHECK_THAT(slurp(repo / "CHANGELOG.md"), Catch::Contains("## 1.3.0") && Catch::Contains("Initial commit"));
+    CHECK_THAT(slurp(repo / "README.md"), Catch::Contains("Version: 1.3.0"));
+    CHECK_THAT(git({"log", "--format=%s|%an", "-1"}, repo), Catch::StartsWith("Release 1.3.0|Release Bot"));
+    CHECK(git({"cat-file", "-t", "v1.3.0"}, repo) == "tag\n");
+    CHECK_THAT(git({"ls-remote", (scratch / "remote.git").string()}, repo), Catch::Contains("refs/tags/v1.3.0") && Catch::Contains("refs/heads/main"));
+
+    // A validator that fails stops the release before anything is committed.
+    const std::string head = git({"rev-parse", "HEAD"}, repo);
+    std::string yaml = slurp(repo / "release.yaml");
+    yaml.replace(yaml.find("      - 'test -s VERSION'"), std::string("      - 'test -s VERSION'").size(), "      - 'false'");
+    write(repo / "release.yaml", yaml);
+    auto failing = run_program(orrery_exe, {"graph", "run", "release.yaml", "--force"}, repo, env);
+    CHECK(failing.rc == 1);
+    CHECK_THAT(failing.err, Catch::Contains("validators … FAILED"));
+    CHECK(git({"rev-parse", "HEAD"}, repo) == head);
+    CHECK(git({"tag"}, repo) == "v1.3.0\n");
 }

@@ -8,7 +8,7 @@
 #include "orrery/workflow/child_process.hpp"
 #include "orrery/workflow/release_workflow.hpp"
 #include "orrery/workflow/step_handler.hpp"
-#include "orrery/workflow/yaml_json.hpp"
+#include "orrery/workflow/document.hpp"
 #include "../support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -112,7 +112,7 @@ TEST_CASE("the example graph file examples/graphs/release/release.yaml releases 
     orrery::Context ctx;
     ctx.set_logger(std::make_shared<orrery::NullLogger>());
     const fs::path file = fs::path(ORRERY_TEST_DATA_DIR) / "../../examples/graphs/release/release.yaml";
-    nlohmann::json document = orrery::workflow::parse_yaml_as_json(read(file), file.string());
+    nlohmann::json document = orrery::workflow::parse_document(read(file), file).value;
     REQUIRE(document["workflow"] == "release");
     // the file's relative adapter paths start at its directory: here, the scratch repository
     document["base_dir"] = r.repo.string();

@@ -103,8 +103,13 @@ private:
             for (const auto& e : schema.validate(config)) problem("/config/" + type_name + e.pointer, "workflow " + type_name + ": " + e.message);
             if (!problems_.empty()) fail();
         }
-        if (type->validate)
-            for (const auto& p : type->validate(root)) problem("/workflow", p);
+        if (type->validate) {
+            // The type's rules read files beside the graph file (relative adapter paths start there).
+            nlohmann::json document = root;
+            const auto dir = g_.document.path.parent_path();
+            document["base_dir"] = std::filesystem::absolute(dir.empty() ? std::filesystem::path(".") : dir).lexically_normal().string();
+            for (const auto& p : type->validate(document)) problem("/workflow", p);
+        }
         if (!problems_.empty()) fail();
         nlohmann::json generated = type->expand ? type->expand(config) : nlohmann::json::array();
         nlohmann::json own = root.contains("stages") ? root["stages"] : nlohmann::json::array();

@@ -123,7 +123,7 @@ inline GraphRunReport plan_graph_file(const GraphFile& g, const GraphRunOptions&
     report.pipeline = sel.pipeline;
     report.left_out = sel.left_out;
     detail::RunState run(g, o);
-    AdapterSet adapters = AdapterSet::from_json(g.adapters, ctx);
+    AdapterSet adapters = AdapterSet::from_json(g.adapters, ctx, run.base());
     run.set_adapters(&adapters);
     const StageCache cache = StageCache::load(ledger_dir_of(g, o));
     for (const auto& id : sel.stages) {
@@ -178,7 +178,7 @@ inline GraphRunReport run_graph_file(const GraphFile& g, const GraphRunOptions& 
     const auto run_dir = ledger_dir / ledger.run_id();
     std::filesystem::create_directories(run_dir);
 
-    AdapterSet adapters = AdapterSet::from_json(g.adapters, ctx);
+    AdapterSet adapters = AdapterSet::from_json(g.adapters, ctx, run.base());
     run.set_adapters(&adapters);
 
     GraphRunReport report;

@@ -92,11 +92,14 @@ inline std::vector<std::string> validate_config(const StepInfo& info, const nloh
     const std::string who = "step '" + info.alias + "': ";
     if (parameters.is_null()) return problems;
     if (!parameters.is_object()) return {who + "parameters must be a mapping, got " + detail::describe_json(parameters)};
+    // The step's own parameters and the ones every step has (skip, output_dir, override_<reftype>...).
+    std::vector<ParamSchema> all = info.params;
+    for (auto& p : info.builtin_params()) all.push_back(std::move(p));
     std::vector<std::string> known;
-    for (const auto& p : info.params) known.push_back(p.name);
+    for (const auto& p : all) known.push_back(p.name);
     for (const auto& [key, value] : parameters.items()) {
         const ParamSchema* schema = nullptr;
-        for (const auto& p : info.params)
+        for (const auto& p : all)
             if (p.name == key) schema = &p;
         if (!schema) {
             problems.push_back(who + "parameter '" + key + "': unknown" + did_you_mean(key, known));

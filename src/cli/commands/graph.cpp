@@ -343,7 +343,8 @@ int run_graph(const GraphArgs& a, Streams io, bool single_stage) {
         std::string ref_dir;
         if (auto it = args.run.params.find("ref_dir"); it != args.run.params.end()) ref_dir = it->second;
         else if (g.config.contains("ref_dir") && g.config["ref_dir"].is_string()) ref_dir = g.config["ref_dir"].get<std::string>();
-        if (!ref_dir.empty()) args.ref_dir = (std::filesystem::path(ref_dir).is_absolute() ? std::filesystem::path(ref_dir) : g.base_dir() / ref_dir).string();
+        if (!ref_dir.empty())
+            args.ref_dir = std::filesystem::absolute(std::filesystem::path(ref_dir).is_absolute() ? std::filesystem::path(ref_dir) : g.base_dir() / ref_dir).lexically_normal().string();
     }
     Context ctx;
     prepare_graph_context(ctx, args);
@@ -433,7 +434,7 @@ int doctor_graph(const GraphArgs& a, Streams io) {
         io.out << "adapters:\n";
         Context ctx;
         try {
-            AdapterSet adapters = AdapterSet::from_json(g.adapters, ctx);
+            AdapterSet adapters = AdapterSet::from_json(g.adapters, ctx, std::filesystem::absolute(g.base_dir()).lexically_normal());
             for (const auto& [name, c] : g.adapters.items()) line(true, name + ": started");
         } catch (const std::exception& e) {
             line(false, one_line(e.what()));
