@@ -36,9 +36,10 @@ class OrreryConan(ConanFile):
         self.requires("cfitsio/4.3.1")
         self.requires("onetbb/2021.10.0")
         self.requires("yaml-cpp/0.8.0")
-        if self.options.with_cli:
-            # Header-only and used inside the CLI's sources only: not visible to consumers.
-            self.requires("nlohmann_json/3.11.2", visible=False)
+        # The workflow layer (stage-graph files): JSON values, JSON Schema, the http adapter.
+        self.requires("nlohmann_json/3.11.2")
+        self.requires("valijson/1.0")
+        self.requires("cpp-httplib/0.11.4")
 
     def layout(self):
         cmake_layout(self)
@@ -79,11 +80,12 @@ class OrreryConan(ConanFile):
             "array": ["core", "cfitsio::cfitsio"],
             "parallel": ["core", "onetbb::onetbb"],
             "graph": ["core", "onetbb::onetbb"],
+            "workflow": ["graph", "yaml-cpp::yaml-cpp", "nlohmann_json::nlohmann_json", "valijson::valijson", "cpp-httplib::cpp-httplib"],
             "jwst": ["stpipe", "array", "parallel"],
-            "orrery": ["core", "stpipe", "array", "parallel", "graph", "jwst"],
+            "orrery": ["core", "stpipe", "array", "parallel", "graph", "workflow", "jwst"],
         }
         if self.options.with_cli:
-            layers["cli"] = ["core", "stpipe", "parallel"]
+            layers["cli"] = ["core", "stpipe", "parallel", "workflow"]
         for name, requires in layers.items():
             component = self.cpp_info.components[name]
             component.set_property("cmake_target_name", f"orrery::{name}")

@@ -22,6 +22,7 @@
 #include "orrery/workflow/graph_schema.hpp"
 #include "orrery/workflow/http_adapter.hpp"
 #include "orrery/workflow/json_schema.hpp"
+#include "orrery/workflow/named_registry.hpp"
 #include "orrery/workflow/release_workflow.hpp"
 #include "orrery/workflow/run_ledger.hpp"
 #include "orrery/workflow/runtime.hpp"

@@ -1,8 +1,10 @@
 // The orrery command-line tool (build/bin/orrery; build/bin/strun is a link to
 // it and behaves as `orrery strun`): the orrery::cli library with the JWST
-// layer's steps, which its headers register. See docs/cli.md.
+// layer's steps and the release workflow type, which their headers register.
+// See docs/cli.md and docs/graph-files.md.
 
-#include "orrery/jwst.hpp"  // the detector1 steps, calwebb_detector1 and their product_traits
+#include "orrery/jwst.hpp"                        // the detector1 steps, calwebb_detector1 and their product_traits
+#include "orrery/workflow/release_workflow.hpp"  // `workflow: release` in graph files, and its step handlers
 
 #include "orrery/cli.hpp"
 

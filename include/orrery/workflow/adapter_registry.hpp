@@ -11,6 +11,7 @@
 #include "orrery/core/errors.hpp"
 #include "orrery/core/suggest.hpp"
 #include "orrery/workflow/adapter.hpp"
+#include "orrery/workflow/named_registry.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -32,61 +33,11 @@ struct AdapterInfo {
     std::function<std::shared_ptr<Adapter>()> factory{};
 };
 
-class AdapterRegistry {
+class AdapterRegistry : public NamedRegistry<AdapterInfo> {
 public:
-    /// Add an adapter. Re-adding from the same origin is ignored; a second adapter of
-    /// one name is kept and reported when the name is looked up (registration runs
-    /// during static initialisation, where an exception would end the program).
-    void add(AdapterInfo info) {
-        std::lock_guard lock(mutex_);
-        for (const auto& e : entries_)
-            if (e.name == info.name && e.origin == info.origin) return;
-        entries_.push_back(std::move(info));
-    }
-    /// The adapter called `name`, or null; a ConfigError naming both origins when two claim it.
-    [[nodiscard]] const AdapterInfo* find(std::string_view name) const {
-        std::lock_guard lock(mutex_);
-        const AdapterInfo* hit = nullptr;
-        for (const auto& e : entries_) {
-            if (e.name != name) continue;
-            if (hit) throw ConfigError("adapter '" + e.name + "' is registered twice: " + hit->origin + " and " + e.origin);
-            hit = &e;
-        }
-        return hit;
-    }
-    /// The adapter called `name`; a ConfigError with the close names otherwise.
-    [[nodiscard]] const AdapterInfo& get(std::string_view name) const {
-        if (const auto* e = find(name)) return *e;
-        const auto known = names();
-        std::string hint = did_you_mean(name, known);
-        if (hint.empty()) {
-            std::string list;
-            for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
-            hint = known.empty() ? " (no adapter is registered)" : " (registered: " + list + ")";
-        }
-        throw ConfigError("unknown adapter '" + std::string(name) + "'" + hint);
-    }
+    AdapterRegistry() : NamedRegistry("adapter") {}
     /// A new, unconfigured instance.
     [[nodiscard]] std::shared_ptr<Adapter> create(std::string_view name) const { return get(name).factory(); }
-    /// Registered names, sorted.
-    [[nodiscard]] std::vector<std::string> names() const {
-        std::lock_guard lock(mutex_);
-        std::vector<std::string> out;
-        for (const auto& e : entries_) out.push_back(e.name);
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());
-        return out;
-    }
-    [[nodiscard]] std::vector<AdapterInfo> all() const {
-        std::lock_guard lock(mutex_);
-        std::vector<AdapterInfo> copy(entries_.begin(), entries_.end());
-        std::sort(copy.begin(), copy.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-        return copy;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    std::deque<AdapterInfo> entries_;  // deque: add() keeps the references find() handed out valid
 };
 
 /// The one registry of the process (constructed on first use).

@@ -143,12 +143,13 @@ inline std::string probe_version(const std::filesystem::path& interpreter) {
 /// The interpreter of a runtime in the directories of `search_path` (python: python3
 /// then python; node: node then nodejs; shell: bash then sh) with its version; exec
 /// has none (nullopt). Not cached: `orrery graph doctor` and tests ask about a PATH.
-inline std::optional<Interpreter> find_interpreter(Runtime runtime, std::string_view search_path) {
+/// `with_version` false skips running `--version` (a pyenv shim takes most of a second).
+inline std::optional<Interpreter> find_interpreter(Runtime runtime, std::string_view search_path, bool with_version = true) {
     for (const std::string_view name : detail::interpreter_names(runtime)) {
         if (auto path = find_program(name, search_path)) {
             std::error_code ec;
             const auto absolute = std::filesystem::absolute(*path, ec);  // a PATH entry may be relative; a stage's cwd must not change it
-            return Interpreter{runtime, ec ? *path : absolute, detail::probe_version(*path)};
+            return Interpreter{runtime, ec ? *path : absolute, with_version ? detail::probe_version(*path) : std::string()};
         }
     }
     return std::nullopt;
@@ -192,9 +193,23 @@ inline ProcessSpec command_with(Runtime runtime, const std::optional<Interpreter
     return spec;
 }
 
-/// The same with the runtime's interpreter from this process's PATH (find_interpreter).
+/// The runtime's interpreter on this process's PATH without its version (what a
+/// command needs), looked up once per process and runtime; thread-safe.
+inline std::optional<Interpreter> interpreter_for_commands(Runtime runtime) {
+    if (runtime == Runtime::exec) return std::nullopt;
+    static std::mutex mutex;
+    static std::map<Runtime, std::optional<Interpreter>> cache;
+    const std::lock_guard lock(mutex);
+    if (const auto hit = cache.find(runtime); hit != cache.end()) return hit->second;
+    const char* path = std::getenv("PATH");
+    auto found = find_interpreter(runtime, path != nullptr ? std::string(path) : detail::default_search_path(), false);
+    cache.emplace(runtime, found);
+    return found;
+}
+
+/// The same with the runtime's interpreter from this process's PATH.
 inline ProcessSpec command_for(Runtime runtime, const std::string& program, std::vector<std::string> args) {
-    return command_with(runtime, runtime == Runtime::exec ? std::nullopt : find_interpreter(runtime), program, std::move(args));
+    return command_with(runtime, interpreter_for_commands(runtime), program, std::move(args));
 }
 
 }  // namespace orrery::workflow

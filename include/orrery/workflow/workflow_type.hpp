@@ -13,6 +13,8 @@
 #include "orrery/core/errors.hpp"
 #include "orrery/core/suggest.hpp"
 
+#include "orrery/workflow/named_registry.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -40,52 +42,9 @@ struct WorkflowType {
     std::string origin{};  // "file:line" of the registration
 };
 
-class WorkflowTypeRegistry {
+class WorkflowTypeRegistry : public NamedRegistry<WorkflowType> {
 public:
-    /// Add a type. Re-adding from the same origin is ignored; a second type of one
-    /// name is kept and reported when the name is looked up (registration runs during
-    /// static initialisation, where an exception would end the program).
-    void add(WorkflowType type) {
-        std::lock_guard lock(mutex_);
-        for (const auto& t : types_)
-            if (t.name == type.name && t.origin == type.origin) return;
-        types_.push_back(std::move(type));
-    }
-    /// The type called `name`, or null; a ConfigError naming both origins when two claim it.
-    [[nodiscard]] const WorkflowType* find(std::string_view name) const {
-        std::lock_guard lock(mutex_);
-        const WorkflowType* hit = nullptr;
-        for (const auto& t : types_) {
-            if (t.name != name) continue;
-            if (hit) throw ConfigError("workflow type '" + t.name + "' is registered twice: " + hit->origin + " and " + t.origin);
-            hit = &t;
-        }
-        return hit;
-    }
-    /// The type `name`; a ConfigError with the close names (or the registered ones) otherwise.
-    [[nodiscard]] const WorkflowType& get(std::string_view name) const {
-        if (const auto* t = find(name)) return *t;
-        const auto known = names();
-        std::string hint = did_you_mean(name, known);
-        if (hint.empty()) {
-            std::string list;
-            for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
-            hint = known.empty() ? " (no workflow type is registered)" : " (registered: " + list + ")";
-        }
-        throw ConfigError("unknown workflow type '" + std::string(name) + "'" + hint);
-    }
-    [[nodiscard]] std::vector<std::string> names() const {
-        std::lock_guard lock(mutex_);
-        std::vector<std::string> out;
-        for (const auto& t : types_) out.push_back(t.name);
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());
-        return out;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    std::deque<WorkflowType> types_;  // deque: add() keeps the references find() handed out valid
+    WorkflowTypeRegistry() : NamedRegistry("workflow type") {}
 };
 
 /// The one registry of the process (constructed on first use).

@@ -14,7 +14,21 @@
 #include "orrery/core/registry.hpp"
 #include "orrery/parallel/tbb_parallel_for.hpp"
 #include "orrery/stpipe/reference_directory.hpp"
-#include "orrery/workflow.hpp"
+// The adapters register themselves here (every program with the CLI has them);
+// workflow types with their step handlers are the program's choice (tools/orrery adds `release`).
+#include "orrery/workflow/adapter_set.hpp"
+#include "orrery/workflow/child_process.hpp"
+#include "orrery/workflow/env_file.hpp"
+#include "orrery/workflow/filesystem_adapter.hpp"
+#include "orrery/workflow/git_adapter.hpp"
+#include "orrery/workflow/graph_file_loader.hpp"
+#include "orrery/workflow/graph_runner.hpp"
+#include "orrery/workflow/graph_schema.hpp"
+#include "orrery/workflow/http_adapter.hpp"
+#include "orrery/workflow/run_ledger.hpp"
+#include "orrery/workflow/runtime.hpp"
+#include "orrery/workflow/stage_selection.hpp"
+#include "orrery/workflow/step_handler.hpp"
 
 #include <nlohmann/json.hpp>
 
