@@ -473,6 +473,9 @@ TEST_CASE("release: the workflow type on a real git repository, through orrery g
     CHECK_THAT(git({"log", "--format=%s|%an", "-1"}, repo), Catch::StartsWith("Release 1.3.0|Release Bot"));
     CHECK(git({"cat-file", "-t", "v1.3.0"}, repo) == "tag\n");
     CHECK_THAT(git({"ls-remote", (scratch / "remote.git").string()}, repo), Catch::Contains("refs/tags/v1.3.0") && Catch::Contains("refs/heads/main"));
+    // ${adapter.git.head} is read when the stage runs: the release commit.
+    const std::string run_id = last_ledger(repo).front()["run_id"];
+    CHECK(slurp(repo / ".orrery-runs" / run_id / "announce.log") == "released 1.3.0 as " + git({"rev-parse", "HEAD"}, repo));
 
     // A validator that fails stops the release before anything is committed.
     const std::string head = git({"rev-parse", "HEAD"}, repo);
@@ -484,4 +487,21 @@ TEST_CASE("release: the workflow type on a real git repository, through orrery g
     CHECK_THAT(failing.err, Catch::Contains("validators … FAILED"));
     CHECK(git({"rev-parse", "HEAD"}, repo) == head);
     CHECK(git({"tag"}, repo) == "v1.3.0\n");
+}
+
+TEST_CASE("doctor: interpreters, programs, required environment, run directory", "[workflow][cli]") {
+    const auto dir = copy_example("docs-refresh");
+    auto ok = graph(dir, {"doctor", "stage-graph.json"});
+    INFO(ok.out);
+    CHECK(ok.rc == 0);
+    CHECK_THAT(ok.out, Catch::Contains("ok    python: ") && Catch::Contains("ok    node: ") && Catch::Contains("ok    git: "));
+    CHECK_THAT(ok.out, Catch::Contains((dir / ".orrery-runs").string() + " is writable"));
+    CHECK_THAT(ok.out, Catch::Contains("no problems found"));
+    write(dir / "needs.yaml", "version: 1\nrequires: {env: [ORRERY_TEST_TOKEN], programs: [no-such-program-xyz]}\nstages:\n  - {id: a, command: sh}\n");
+    auto missing = graph(dir, {"doctor", "needs.yaml"});
+    CHECK(missing.rc == 2);
+    CHECK_THAT(missing.out, Catch::Contains("FAIL  no-such-program-xyz: not on PATH") && Catch::Contains("FAIL  ORRERY_TEST_TOKEN is not set"));
+    auto run = graph(dir, {"run", "needs.yaml"});
+    CHECK(run.rc == 2);
+    CHECK_THAT(run.err, Catch::Contains("needs.yaml:2: environment variable ORRERY_TEST_TOKEN is required"));
 }
