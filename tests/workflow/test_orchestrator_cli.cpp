@@ -181,6 +181,9 @@ TEST_CASE("list, describe, validate, dot, schema and logs", "[workflow][cli]") {
     CHECK_THAT(logs.out, Catch::Contains("_full-refresh  SUCCEEDED"));
     auto last = graph(dir, {"logs", "stage-graph.json", "last"});
     CHECK_THAT(last.out, Catch::Contains("collect") && Catch::Contains("succeeded"));
+    auto follow = graph(dir, {"logs", "stage-graph.json", "--follow"});  // the last run, which has finished: returns
+    CHECK(follow.rc == 0);
+    CHECK_THAT(follow.out, Catch::Contains("finish pipeline full-refresh SUCCEEDED"));
     auto json = graph(dir, {"logs", "stage-graph.json", "last", "--json"});
     CHECK(nlohmann::json::parse(json.out.substr(0, json.out.find('\n')))["record"] == "run");
 }
@@ -306,6 +309,9 @@ stages:
     CHECK(slurp(runs / "py.log") == "hello " + (dir / "tools").string() + "\n");
     CHECK(slurp(runs / "js.log") == "from env file " + dir.path().string() + "\n");
     CHECK(slurp(runs / "sh.log") == "hello " + dir.path().string() + " from env file\n");
+    // Values read from the environment are recorded as written, never resolved into the ledger.
+    CHECK(final_record(last_ledger(dir), "js")["resolved"]["env"]["GREETING"] == "${env.SECRET}");
+    CHECK(slurp(dir / ".orrery-runs" / (runs.filename().string() + ".jsonl")).find("from env file") == std::string::npos);
     auto failing = graph(dir, {"run", "g.yaml", "--env-file", ".env", "--param", "code=4", "--continue-on-error"});
     CHECK(failing.rc == 1);
     for (const char* id : {"py", "js", "sh"}) CHECK_THAT(failing.err, Catch::Contains("stage '" + std::string(id) + "' failed with exit code 4"));

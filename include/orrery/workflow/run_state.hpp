@@ -288,8 +288,12 @@ inline ResolvedStage resolve_stage(const RunState& run, const StageDecl& s) {
         for (const auto& a : r.process->args) argv.push_back(a);
         d["command"] = argv;
         d["cwd"] = r.process->cwd.string();
-        d["env"] = env;
-        for (const auto& [k, v] : g.env) d["env"][k] = run.env().at(k);
+        // What the ledger and the dry run show: a value read from ${env.X} is recorded as
+        // written, so tokens passed through the environment never reach a file.
+        const auto shown = [&](const std::string& raw, const std::string& resolved) { return raw.find("${env.") == std::string::npos ? resolved : raw; };
+        d["env"] = nlohmann::json::object();
+        for (const auto& [k, v] : g.env) d["env"][k] = shown(v, run.env().at(k));
+        for (const auto& [k, v] : env) d["env"][k] = shown(s.command->env.at(k), v);
         // The script's own content is part of what the stage is: an edit reruns it.
         for (const auto& a : r.process->args)
             if (a.rfind(run.base().string(), 0) == 0 && std::filesystem::is_regular_file(a)) {
