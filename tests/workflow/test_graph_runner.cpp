@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -153,17 +154,31 @@ stages:
     CHECK_FALSE(fs::exists(dir / "deep.txt"));  // fast.txt exists from the first run
 }
 
-TEST_CASE("a workflow type's stage is replaced by a file stage with the same id", "[workflow][loader]") {
+TEST_CASE("a workflow type's stages come first and a file stage with the same id replaces one", "[workflow][loader]") {
     const TempDir dir("orrery_graph_runner");
+    // git must not find a repository above the scratch directory (the build tree may be in one).
+    ::setenv("GIT_CEILING_DIRECTORIES", dir.path().parent_path().string().c_str(), 1);
+    ::setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
     std::ofstream(dir / "VERSION") << "0.1.0\n";
     std::ofstream(dir / "README.md") << "Version: 0.1.0\n";
-    // No git repository: the release type's rules say so, each on its own line.
-    try {
-        (void)parse_graph_file("version: 1\nworkflow: release\nadapters: {git: {repo: .}, filesystem: {root: .}}\n", dir / "r.yaml");
-        FAIL("expected the release rules to refuse a directory that is not a git repository");
-    } catch (const orrery::ConfigError& e) {
-        CHECK_THAT(std::string(e.what()), Catch::Contains("r.yaml:2"));
-    }
+    const std::string file = "version: 1\nworkflow: release\nadapters: {git: {repo: ., author_name: T, author_email: t@example.org}, filesystem: {root: .}}\n"
+                             "stages:\n  - {id: validators, command: sh, args: [-c, 'test -s VERSION']}\n  - {id: notify, command: sh, needs: [git_tag]}\n";
+    // Not a git repository yet: the release type's rules refuse, at the `workflow` line.
+    CHECK_THROWS_WITH(parse_graph_file(file, dir / "r.yaml"), Catch::Contains("r.yaml:2"));
+    const auto git = [&](const std::string& args) {
+        REQUIRE(std::system(("cd '" + dir.path().string() + "' && git " + args + " >/dev/null 2>&1").c_str()) == 0);
+    };
+    git("init -q -b main .");
+    git("add VERSION README.md");
+    git("-c user.name=T -c user.email=t@example.org commit -qm initial");
+    const auto g = parse_graph_file(file, dir / "r.yaml");
+    std::vector<std::string> ids;
+    for (const auto& s : g.stages) ids.push_back(s.id + (s.from_workflow ? "" : "*"));
+    CHECK(ids == std::vector<std::string>{"bump_version", "changelog", "readme_version", "git_commit", "git_tag", "validators*", "notify*"});
+    CHECK(g.find_stage("validators")->is_command());
+    CHECK(g.find_stage("bump_version")->step == "release_bump_version");
+    CHECK(g.where(g.find_stage("notify")->pointer) == (dir / "r.yaml").string() + ":6");  // lines survive the type's stages
     CHECK_THROWS_WITH(parse_graph_file("version: 1\nworkflow: relase\nstages: []\n", dir / "t.yaml"),
                       Catch::Contains("t.yaml:2: unknown workflow type 'relase' (did you mean 'release'?)"));
+    ::unsetenv("GIT_CEILING_DIRECTORIES");
 }
