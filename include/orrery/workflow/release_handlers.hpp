@@ -88,6 +88,10 @@ inline std::string last_line(const std::string& text) {
     return text.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin == std::string::npos ? 0 : begin + 1) + 1);
 }
 
+// Every handler reads the version itself (any stage can be rerun alone): the same two parameters.
+inline constexpr const char* version_file_help = "File holding the version, relative to the filesystem adapter's root";
+inline constexpr const char* version_pattern_help = "Regex whose first group is the version (empty: the file's first word)";
+
 }  // namespace detail
 
 // ---- bump the version ------------------------------------------------------------------
@@ -98,8 +102,8 @@ struct BumpVersionParams {
     std::string part = "patch";
     bool require_clean = true;
     ORRERY_REFLECT(BumpVersionParams,
-        (version_file, "File holding the version, relative to the filesystem adapter's root"),
-        (version_pattern, "Regex whose first group is the version (empty: the file's first word)"),
+        (version_file, detail::version_file_help),
+        (version_pattern, detail::version_pattern_help),
         (part, "Part of the version to increment", orrery::one_of("major|minor|patch")),
         (require_clean, "Refuse to start when tracked files have uncommitted changes"))
 };
@@ -138,8 +142,8 @@ struct ChangelogParams {
     std::string title = "# Changelog";
     std::string date{};
     ORRERY_REFLECT(ChangelogParams,
-        (version_file, "File holding the version"),
-        (version_pattern, "Regex whose first group is the version (empty: the file's first word)"),
+        (version_file, detail::version_file_help),
+        (version_pattern, detail::version_pattern_help),
         (file, "The changelog, created when absent"),
         (title, "First line of a new changelog; new sections go below it"),
         (date, "Release date YYYY-MM-DD (empty: today, UTC)"))
@@ -188,8 +192,8 @@ struct ReadmeVersionParams {
     std::string file = "README.md";
     std::string pattern = "[Vv]ersion:? v?([0-9]+\\.[0-9]+\\.[0-9]+[-+.0-9A-Za-z]*)";
     ORRERY_REFLECT(ReadmeVersionParams,
-        (version_file, "File holding the version"),
-        (version_pattern, "Regex whose first group is the version (empty: the file's first word)"),
+        (version_file, detail::version_file_help),
+        (version_pattern, detail::version_pattern_help),
         (file, "The file whose version marker is updated"),
         (pattern, "Regex of the marker; its first group is replaced by the version, in every match"))
 };
@@ -274,8 +278,8 @@ struct GitCommitParams {
     std::vector<std::string> files{"VERSION"};
     std::string message = "Release {version}";
     ORRERY_REFLECT(GitCommitParams,
-        (version_file, "File holding the version"),
-        (version_pattern, "Regex whose first group is the version (empty: the file's first word)"),
+        (version_file, detail::version_file_help),
+        (version_pattern, detail::version_pattern_help),
         (files, "Files staged for the commit (relative to the filesystem adapter's root)"),
         (message, "Commit message; {version} is replaced"))
 };
@@ -303,8 +307,8 @@ struct GitTagParams {
     std::string tag_prefix = "v";
     std::string message = "Release {version}";
     ORRERY_REFLECT(GitTagParams,
-        (version_file, "File holding the version"),
-        (version_pattern, "Regex whose first group is the version (empty: the file's first word)"),
+        (version_file, detail::version_file_help),
+        (version_pattern, detail::version_pattern_help),
         (tag_prefix, "Tag name = prefix + version"),
         (message, "Annotated tag message; {version} is replaced"))
 };
@@ -332,8 +336,8 @@ struct GitPushParams {
     std::string tag_prefix = "v";
     bool push_tag = true;
     ORRERY_REFLECT(GitPushParams,
-        (version_file, "File holding the version"),
-        (version_pattern, "Regex whose first group is the version (empty: the file's first word)"),
+        (version_file, detail::version_file_help),
+        (version_pattern, detail::version_pattern_help),
         (remote, "Remote to push to (empty: the git adapter's remote; none: nothing is pushed)"),
         (branch, "Branch to push (empty: the current branch)"),
         (tag_prefix, "Tag name = prefix + version"),
