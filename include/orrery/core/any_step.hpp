@@ -119,6 +119,7 @@ StepInfo make_step_info(std::string origin) {
     i.alias = std::string(T::name);
     i.class_name = std::string(T::class_name);
     i.package = detail::package_of(T::class_name);
+    for (auto path : T::import_paths()) i.import_paths.emplace_back(path);
     i.kind = StepKind::step;
     i.description = std::string(T::description);
     i.status_key = std::string(T::status_key);
@@ -145,6 +146,8 @@ StepInfo make_pipeline_info(std::string origin) {
     if constexpr (requires { P::class_name; }) i.class_name = std::string(P::class_name);
     else i.class_name = i.alias;
     i.package = detail::package_of(i.class_name);
+    if constexpr (requires { P::import_paths; })
+        for (auto path : P::import_paths) i.import_paths.emplace_back(path);
     i.kind = StepKind::pipeline;
     if constexpr (requires { P::description; }) i.description = std::string(P::description);
     i.params = params_schema<typename P::Params>();

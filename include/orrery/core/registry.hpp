@@ -4,7 +4,8 @@
 // so registration order across translation units does not matter.
 //
 // Lookup accepts the alias ("saturation"), the class name
-// ("jwst.saturation.SaturationStep") and "pkg::alias" ("jwst::saturation").
+// ("jwst.saturation.SaturationStep"), any further import path the step declares
+// ("jwst.saturation.saturation_step.SaturationStep") and "pkg::alias" ("jwst::saturation").
 // Two packages registering one alias is not an error until the alias is looked
 // up without its package; then the error names both origins.
 
@@ -38,6 +39,7 @@ struct StepInfo {
     std::string alias;
     std::string class_name;
     std::string package;        // first component of class_name ("jwst"), or "" if none
+    std::vector<std::string> import_paths;  // other class names that resolve to it (module paths)
     StepKind kind = StepKind::step;
     std::string description;
     std::string status_key;
@@ -118,7 +120,8 @@ public:
         }
         std::vector<const StepInfo*> hits;
         for (const auto& e : entries_) {
-            if (pkg.empty() && e.class_name == name) return &e;
+            if (pkg.empty() && (e.class_name == name || std::find(e.import_paths.begin(), e.import_paths.end(), name) != e.import_paths.end()))
+                return &e;
             if (e.alias == alias && (pkg.empty() || e.package == pkg)) hits.push_back(&e);
         }
         if (hits.empty()) return nullptr;  // class names match exactly, as stpipe's do

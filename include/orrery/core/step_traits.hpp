@@ -9,7 +9,7 @@
 //   static RowState prepare(T&, const Params&, Context&);
 //   static void process_rows(T&, const RowState&, const Params&, std::size_t row_begin, std::size_t row_end);
 //   static void finish(T&, RowState&, const Params&, Context&);      // optional
-// and optionally class_name, description, status_key, reference_types, default_skip.
+// and optionally class_name, import_paths, description, status_key, reference_types, default_skip.
 
 #include "orrery/core/params.hpp"
 
@@ -133,6 +133,12 @@ struct step_traits {
         if constexpr (requires { S::default_skip; }) return static_cast<bool>(S::default_skip);
         else return false;
     }();
+    /// Further names the class is known by (stpipe imports a class by its package path and its
+    /// module path, so files name it either way): looked up like class_name, never written.
+    static std::span<const std::string_view> import_paths() {
+        if constexpr (requires { S::import_paths; }) return std::span<const std::string_view>(S::import_paths);
+        else return {};
+    }
     static std::span<const std::string_view> reference_types() {
         if constexpr (requires { S::reference_types; }) return std::span<const std::string_view>(S::reference_types);
         else return {};

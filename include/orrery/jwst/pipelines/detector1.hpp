@@ -38,6 +38,7 @@ struct Detector1Params {
 struct Detector1Pipeline {
     static constexpr std::string_view name = "calwebb_detector1";
     static constexpr std::string_view class_name = "jwst.pipeline.Detector1Pipeline";
+    static constexpr std::array<std::string_view, 1> import_paths{"jwst.pipeline.calwebb_detector1.Detector1Pipeline"};
     static constexpr std::string_view description = "Stage 1 processing: raw ramps to count-rate images (rate, rateints)";
     static constexpr std::string_view suffix = "rate";
     using Params = Detector1Params;

@@ -9,6 +9,7 @@ namespace orrery::jwst {
 struct ChargeMigrationStep {
     static constexpr std::string_view name = "charge_migration";
     static constexpr std::string_view class_name = "jwst.charge_migration.ChargeMigrationStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.charge_migration.charge_migration_step.ChargeMigrationStep", "jwst.step.ChargeMigrationStep"};
     static constexpr std::string_view description = "Flag groups affected by charge migration (CHARGELOSS)";
     static constexpr std::string_view status_key = "charge_migration";
     static constexpr bool default_skip = true;

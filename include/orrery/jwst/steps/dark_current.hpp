@@ -19,6 +19,7 @@ namespace orrery::jwst {
 struct DarkCurrentStep {
     static constexpr std::string_view name = "dark_current";
     static constexpr std::string_view class_name = "jwst.dark_current.DarkCurrentStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.dark_current.dark_current_step.DarkCurrentStep", "jwst.step.DarkCurrentStep"};
     static constexpr std::string_view description = "Subtract the dark current reference";
     static constexpr std::string_view status_key = "dark_sub";
     static constexpr std::array<std::string_view, 1> reference_types{"dark"};

@@ -14,6 +14,7 @@ namespace orrery::jwst {
 struct DQInitStep {
     static constexpr std::string_view name = "dq_init";
     static constexpr std::string_view class_name = "jwst.dq_init.DQInitStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.dq_init.dq_init_step.DQInitStep", "jwst.step.DQInitStep"};
     static constexpr std::string_view description = "Initialize the data quality arrays from the MASK reference file";
     static constexpr std::string_view status_key = "dq_init";
     static constexpr std::array<std::string_view, 1> reference_types{"mask"};

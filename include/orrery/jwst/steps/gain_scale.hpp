@@ -9,6 +9,7 @@ namespace orrery::jwst {
 struct GainScaleStep {
     static constexpr std::string_view name = "gain_scale";
     static constexpr std::string_view class_name = "jwst.gain_scale.GainScaleStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.gain_scale.gain_scale_step.GainScaleStep", "jwst.step.GainScaleStep"};
     static constexpr std::string_view description = "Rescale count rates by the GAINFACT of a non-standard gain setting";
     static constexpr std::string_view status_key = "gain_scale";
     static constexpr std::array<std::string_view, 1> reference_types{"gain"};

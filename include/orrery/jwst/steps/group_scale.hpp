@@ -11,6 +11,7 @@ namespace orrery::jwst {
 struct GroupScaleStep {
     static constexpr std::string_view name = "group_scale";
     static constexpr std::string_view class_name = "jwst.group_scale.GroupScaleStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.group_scale.group_scale_step.GroupScaleStep", "jwst.step.GroupScaleStep"};
     static constexpr std::string_view description = "Rescale groups whose frames were averaged with FRMDIVSR != NFRAMES";
     static constexpr std::string_view status_key = "group_scale";
     using Params = GroupScaleParams;

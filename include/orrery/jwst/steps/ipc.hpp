@@ -9,6 +9,7 @@ namespace orrery::jwst {
 struct IPCStep {
     static constexpr std::string_view name = "ipc";
     static constexpr std::string_view class_name = "jwst.ipc.IPCStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.ipc.ipc_step.IPCStep", "jwst.step.IPCStep"};
     static constexpr std::string_view description = "Correct for inter-pixel capacitance with the IPC deconvolution kernel";
     static constexpr std::string_view status_key = "ipc";
     static constexpr std::array<std::string_view, 1> reference_types{"ipc"};

@@ -15,6 +15,7 @@ namespace orrery::jwst {
 struct JumpStep {
     static constexpr std::string_view name = "jump";
     static constexpr std::string_view class_name = "jwst.jump.JumpStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.jump.jump_step.JumpStep", "jwst.step.JumpStep"};
     static constexpr std::string_view description = "Flag jumps (cosmic rays) with the two-point difference method";
     static constexpr std::string_view status_key = "jump";
     static constexpr std::array<std::string_view, 2> reference_types{"gain", "readnoise"};

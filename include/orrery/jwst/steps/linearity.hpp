@@ -13,6 +13,7 @@ namespace orrery::jwst {
 struct LinearityStep {
     static constexpr std::string_view name = "linearity";
     static constexpr std::string_view class_name = "jwst.linearity.LinearityStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.linearity.linearity_step.LinearityStep", "jwst.step.LinearityStep"};
     static constexpr std::string_view description = "Correct the ramps for detector non-linearity";
     static constexpr std::string_view status_key = "linearity";
     static constexpr std::array<std::string_view, 1> reference_types{"linearity"};

@@ -18,30 +18,31 @@ namespace detail {
 }
 }  // namespace detail
 
-#define ORRERY_JWST_UNIMPLEMENTED_STEP(Type, alias, cls, key, refs_count, ...)                       \
+#define ORRERY_JWST_UNIMPLEMENTED_STEP(Type, alias, package, module, refs_count, ...)                \
     struct Type {                                                                                     \
         static constexpr std::string_view name = alias;                                               \
-        static constexpr std::string_view class_name = cls;                                           \
+        static constexpr std::string_view class_name = "jwst." package "." #Type;                     \
+        static constexpr std::array<std::string_view, 2> import_paths{"jwst." package "." module "." #Type, "jwst.step." #Type}; \
         static constexpr std::string_view description = "Not implemented in this version (skipped by default)"; \
-        static constexpr std::string_view status_key = key;                                           \
+        static constexpr std::string_view status_key = alias;                                         \
         static constexpr bool default_skip = true;                                                    \
         static constexpr std::array<std::string_view, refs_count> reference_types{__VA_ARGS__};       \
         using Params = NoParams;                                                                      \
         static RampModel process(RampModel, const Params&, Context&) { detail::not_implemented(name); } \
     };
 
-ORRERY_JWST_UNIMPLEMENTED_STEP(EmiCorrStep, "emicorr", "jwst.emicorr.EmiCorrStep", "emicorr", 1, "emicorr")
-ORRERY_JWST_UNIMPLEMENTED_STEP(FirstFrameStep, "firstframe", "jwst.firstframe.FirstFrameStep", "firstframe", 0)
-ORRERY_JWST_UNIMPLEMENTED_STEP(LastFrameStep, "lastframe", "jwst.lastframe.LastFrameStep", "lastframe", 0)
-ORRERY_JWST_UNIMPLEMENTED_STEP(ResetStep, "reset", "jwst.reset.ResetStep", "reset", 1, "reset")
-ORRERY_JWST_UNIMPLEMENTED_STEP(RscdStep, "rscd", "jwst.rscd.RscdStep", "rscd", 1, "rscd")
-ORRERY_JWST_UNIMPLEMENTED_STEP(PictureFrameStep, "picture_frame", "jwst.picture_frame.PictureFrameStep", "picture_frame", 1,
-                               "pictureframe")
+ORRERY_JWST_UNIMPLEMENTED_STEP(EmiCorrStep, "emicorr", "emicorr", "emicorr_step", 1, "emicorr")
+ORRERY_JWST_UNIMPLEMENTED_STEP(FirstFrameStep, "firstframe", "firstframe", "firstframe_step", 0)
+ORRERY_JWST_UNIMPLEMENTED_STEP(LastFrameStep, "lastframe", "lastframe", "lastframe_step", 0)
+ORRERY_JWST_UNIMPLEMENTED_STEP(ResetStep, "reset", "reset", "reset_step", 1, "reset")
+ORRERY_JWST_UNIMPLEMENTED_STEP(RscdStep, "rscd", "rscd", "rscd_step", 1, "rscd")
+ORRERY_JWST_UNIMPLEMENTED_STEP(PictureFrameStep, "picture_frame", "picture_frame", "picture_frame_step", 1, "pictureframe")
 #undef ORRERY_JWST_UNIMPLEMENTED_STEP
 
 struct CleanFlickerNoiseStep {
     static constexpr std::string_view name = "clean_flicker_noise";
     static constexpr std::string_view class_name = "jwst.clean_flicker_noise.CleanFlickerNoiseStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.clean_flicker_noise.clean_flicker_noise_step.CleanFlickerNoiseStep", "jwst.step.CleanFlickerNoiseStep"};
     static constexpr std::string_view description = "Not implemented in this version (skipped by default)";
     static constexpr std::string_view status_key = "clean_flicker_noise";
     static constexpr bool default_skip = true;
@@ -66,6 +67,7 @@ struct PersistenceParams {
 struct PersistenceStep {
     static constexpr std::string_view name = "persistence";
     static constexpr std::string_view class_name = "jwst.persistence.PersistenceStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.persistence.persistence_step.PersistenceStep", "jwst.step.PersistenceStep"};
     static constexpr std::string_view description = "Not implemented in this version (skipped by default)";
     static constexpr std::string_view status_key = "persistence";
     static constexpr bool default_skip = true;

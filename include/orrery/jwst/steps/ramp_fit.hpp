@@ -15,6 +15,7 @@ namespace orrery::jwst {
 struct RampFitStep {
     static constexpr std::string_view name = "ramp_fit";
     static constexpr std::string_view class_name = "jwst.ramp_fitting.RampFitStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.ramp_fitting.ramp_fit_step.RampFitStep", "jwst.step.RampFitStep"};
     static constexpr std::string_view description = "Fit the ramps: count-rate (rate) and per-integration (rateints) products";
     static constexpr std::string_view status_key = "ramp_fit";
     static constexpr std::array<std::string_view, 2> reference_types{"readnoise", "gain"};

@@ -11,6 +11,7 @@ namespace orrery::jwst {
 struct RefPixStep {
     static constexpr std::string_view name = "refpix";
     static constexpr std::string_view class_name = "jwst.refpix.RefPixStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.refpix.refpix_step.RefPixStep", "jwst.step.RefPixStep"};
     static constexpr std::string_view description = "Subtract reference-pixel drifts (per-amplifier odd/even means, side running median)";
     static constexpr std::string_view status_key = "refpix";
     // Only the IRS2 and SIRS paths (not supported in this version) read these.

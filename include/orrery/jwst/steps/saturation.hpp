@@ -11,6 +11,7 @@ namespace orrery::jwst {
 struct SaturationStep {
     static constexpr std::string_view name = "saturation";
     static constexpr std::string_view class_name = "jwst.saturation.SaturationStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.saturation.saturation_step.SaturationStep", "jwst.step.SaturationStep"};
     static constexpr std::string_view description = "Flag saturated and A/D-floor groups";
     static constexpr std::string_view status_key = "saturation";
     static constexpr std::array<std::string_view, 2> reference_types{"saturation", "superbias"};

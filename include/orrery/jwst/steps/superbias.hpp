@@ -13,6 +13,7 @@ namespace orrery::jwst {
 struct SuperBiasStep {
     static constexpr std::string_view name = "superbias";
     static constexpr std::string_view class_name = "jwst.superbias.SuperBiasStep";
+    static constexpr std::array<std::string_view, 2> import_paths{"jwst.superbias.superbias_step.SuperBiasStep", "jwst.step.SuperBiasStep"};
     static constexpr std::string_view description = "Subtract the superbias reference image";
     static constexpr std::string_view status_key = "superbias";
     static constexpr std::array<std::string_view, 1> reference_types{"superbias"};
