@@ -3,7 +3,9 @@
 #include "arguments.hpp"
 
 #include "orrery/core/errors.hpp"
+#include "orrery/stpipe/cfg_reader.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <span>
@@ -40,6 +42,28 @@ const FlagSpec* find_flag(std::string_view name, Mode mode) {
     for (const auto& f : framework_flags)
         if (f.name == name) return &f;
     return nullptr;
+}
+
+bool flag_in_mode(const FlagSpec& f, Mode mode) { return !f.run_only || mode == Mode::run; }
+
+/// The flags `name` is a proper prefix of (argparse's allow_abbrev). Hyphenated flags
+/// cannot be shortened to a name with '_' or '.', which only parameters have.
+std::vector<const FlagSpec*> flags_with_prefix(std::string_view name, Mode mode) {
+    std::vector<const FlagSpec*> out;
+    if (name.find_first_of("_.") != std::string_view::npos) return out;
+    for (const auto& f : framework_flags)
+        if (flag_in_mode(f, mode) && f.name.size() > name.size() && f.name.starts_with(name)) out.push_back(&f);
+    if (mode == Mode::run && std::string_view("skip").starts_with(name) && name != "skip") {
+        static constexpr FlagSpec skip{"skip", true, true};
+        out.push_back(&skip);
+    }
+    return out;
+}
+
+std::string ambiguity(std::string_view typed, const std::vector<std::string>& candidates) {
+    std::string list;
+    for (const auto& c : candidates) list += (list.empty() ? "" : ", ") + ("--" + c);
+    return "ambiguous option: --" + std::string(typed) + " could match " + list;
 }
 
 /// "a, b,c" -> {a, b, c}
@@ -120,39 +144,111 @@ Invocation parse_invocation(std::span<const std::string> args, Mode mode) {
             inv.options.verbose = true;
             continue;
         }
-        if (a.size() < 3 || a[1] != '-') throw UsageError("unknown option '" + a + "' (parameters are written --name=value)");
+        if (a.size() < 3 || a[1] != '-') throw ArgumentSyntaxError("unknown option '" + a + "' (parameters are written --name=value)");
 
         const auto eq = a.find('=');
         const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
         std::optional<std::string> value;
         if (eq != std::string::npos) value = a.substr(eq + 1);
 
-        if (const auto* flag = find_flag(name, mode)) {
+        const FlagSpec* flag = find_flag(name, mode);
+        if (!flag) {
+            if (const auto prefixed = flags_with_prefix(name, mode); prefixed.size() == 1) {
+                flag = prefixed.front();
+                inv.abbreviated_flags.push_back({name, std::string(flag->name)});
+            } else if (prefixed.size() > 1) {
+                std::vector<std::string> names;
+                for (const auto* f : prefixed) names.emplace_back(f->name);
+                throw ArgumentSyntaxError(ambiguity(name, names));
+            }
+        }
+        if (flag) {
             if (flag->run_only && mode != Mode::run)
-                throw UsageError("--" + name + " is an option of 'orrery run', not of strun (use: orrery run <pipeline> <input> --" + name + " ...)");
+                throw ArgumentSyntaxError("--" + std::string(flag->name) + " is an option of 'orrery run', not of strun (use: orrery run <pipeline> <input> --" + name + " ...)");
             if (flag->takes_value) {
                 if (!value) {
-                    if (i + 1 >= args.size()) throw UsageError("option --" + name + " needs a value (--" + name + "=VALUE)");
+                    if (i + 1 >= args.size()) throw ArgumentSyntaxError("option --" + name + " needs a value (--" + name + "=VALUE)");
                     value = args[++i];
                 }
             } else if (value) {
-                throw UsageError("option --" + name + " takes no value (got '" + *value + "')");
+                throw ArgumentSyntaxError("option --" + name + " takes no value (got '" + *value + "')");
             }
-            apply_flag(inv.options, name, value.value_or(std::string{}));
+            apply_flag(inv.options, flag->name, value.value_or(std::string{}));
             continue;
         }
 
         // A step parameter.
         if (!valid_param_path(name))
-            throw UsageError("'" + a + "' is not a valid parameter option (expected --<param>=VALUE or --steps.<alias>.<param>=VALUE)");
+            throw ArgumentSyntaxError("'" + a + "' is not a valid parameter option (expected --<param>=VALUE or --steps.<alias>.<param>=VALUE)");
         if (!value) {
             if (i + 1 >= args.size() || (args[i + 1].rfind("--", 0) == 0 && !looks_like_negative_number(args[i + 1])))
-                throw UsageError("parameter option --" + name + " needs a value (--" + name + "=VALUE)");
+                throw ArgumentSyntaxError("parameter option --" + name + " needs a value (--" + name + "=VALUE)");
             value = args[++i];
         }
-        inv.parameters.set_path(name, ParamNode::scalar(*value, "--" + name));
+        inv.parameters.set_path(name, stpipe::read_configobj_value(*value, "--" + name));
     }
     return inv;
+}
+
+namespace {
+
+/// Every option path of a parameter tree: "p", "steps.jump.p", ...
+void collect_paths(const ParamNode& node, const std::string& prefix, std::vector<std::string>& out) {
+    for (const auto& [key, child] : node.children()) {
+        const std::string path = prefix.empty() ? key : prefix + "." + key;
+        if (key == "steps" && child.is_map()) {
+            for (const auto& [alias, sub] : child.children())
+                if (sub.is_map()) collect_paths(sub, path + "." + alias, out);
+            continue;
+        }
+        out.push_back(path);
+    }
+}
+
+/// The given options (leaves of the command-line tree) as paths with their nodes.
+void given_options(const ParamNode& node, const std::string& prefix, std::vector<std::pair<std::string, const ParamNode*>>& out) {
+    for (const auto& [key, child] : node.children()) {
+        const std::string path = prefix.empty() ? key : prefix + "." + key;
+        if (child.is_map()) given_options(child, path, out);
+        else out.emplace_back(path, &child);
+    }
+}
+
+}  // namespace
+
+void resolve_abbreviations(Invocation& inv, const ParamNode& parameters) {
+    std::vector<std::string> paths;
+    collect_paths(parameters, "", paths);
+    auto prefixed = [&](std::string_view typed) {
+        std::vector<std::string> out;
+        for (const auto& p : paths)
+            if (p.size() > typed.size() && p.starts_with(typed)) out.push_back(p);
+        return out;
+    };
+    // A flag matched by prefix while parsing is only unambiguous if no parameter shares the prefix.
+    for (const auto& a : inv.abbreviated_flags) {
+        auto candidates = prefixed(a.typed);
+        if (candidates.empty()) continue;
+        candidates.insert(candidates.begin(), a.flag);
+        throw ArgumentSyntaxError(ambiguity(a.typed, candidates));
+    }
+    std::vector<std::pair<std::string, const ParamNode*>> given;
+    given_options(inv.parameters, "", given);
+    ParamNode resolved = ParamNode::map();
+    bool renamed = false;
+    for (const auto& [path, node] : given) {
+        std::string target = path;
+        if (std::find(paths.begin(), paths.end(), path) == paths.end()) {
+            const auto candidates = prefixed(path);
+            if (candidates.size() > 1) throw ArgumentSyntaxError(ambiguity(path, candidates));
+            if (candidates.size() == 1) {
+                target = candidates.front();
+                renamed = true;
+            }
+        }
+        resolved.set_path(target, *node);  // given twice (in full and shortened): the last wins, as in argparse
+    }
+    if (renamed) inv.parameters = std::move(resolved);
 }
 
 }  // namespace orrery::cli

@@ -9,9 +9,12 @@
 // arrives as text and is typed by the step's parameter schema when the step is
 // configured; its source is the flag ("--steps.jump.rejection_threshold"), so a
 // bad value is reported against the flag. Flags may come before or after the
-// positionals; "--" ends the options. Unlike argparse, option names are not
-// abbreviated: they must be written in full.
+// positionals; "--" ends the options. As argparse (allow_abbrev), an option may be
+// shortened to a unique prefix of a flag or parameter path: flags are matched while
+// parsing, parameter paths by resolve_abbreviations once the step is known.
+// Values are read as configobj reads them (quotes removed, unquoted commas make lists).
 
+#include "orrery/core/errors.hpp"
 #include "orrery/core/param_tree.hpp"
 
 #include <optional>
@@ -22,6 +25,13 @@
 namespace orrery::cli {
 
 enum class Mode { strun, run };
+
+/// The command line itself is malformed (what argparse rejects before any step is
+/// built: a bad or ambiguous option, a missing value or positional).
+class ArgumentSyntaxError : public UsageError {
+public:
+    using UsageError::UsageError;
+};
 
 /// Framework (non-parameter) options.
 struct Options {
@@ -48,13 +58,27 @@ struct Options {
     bool continue_on_error = false;
 };
 
+/// A framework flag given by a prefix ("--verb"): checked against the step's parameters later.
+struct AbbreviatedFlag {
+    std::string typed;  // "verb"
+    std::string flag;   // "verbose"
+};
+
 struct Invocation {
     Options options;
+    std::vector<AbbreviatedFlag> abbreviated_flags;
     std::vector<std::string> positionals;     // [0] = step / pipeline / parameter file; the rest are inputs
     ParamNode parameters = ParamNode::map();  // --param=value (layer 4), sources = the flags
 };
 
 /// Parse the arguments after the command name ("strun" / "run").
 Invocation parse_invocation(std::span<const std::string> args, Mode mode);
+
+/// argparse's prefix matching against the step's option paths (`parameters`: its
+/// parameter tree, children under "steps"): a parameter option that is no path
+/// exactly but the prefix of one is renamed to it; the prefix of several (or of a
+/// path and a flag) is a UsageError naming the candidates. Unknown names stay, for
+/// configuration to report with suggestions.
+void resolve_abbreviations(Invocation& inv, const ParamNode& parameters);
 
 }  // namespace orrery::cli

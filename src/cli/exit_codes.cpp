@@ -2,6 +2,8 @@
 
 #include "exit_codes.hpp"
 
+#include "arguments.hpp"  // ArgumentSyntaxError
+
 #include "orrery/core/any_value.hpp"  // type_name
 #include "orrery/core/errors.hpp"
 
@@ -25,6 +27,13 @@ ErrorCategory category_of(const std::exception& e) {
 }
 
 int exit_code_of(const std::exception& e) { return exit_code(category_of(e)); }
+
+int stpipe_exit_code(const std::exception& e) {
+    constexpr int argparse_usage = 2;
+    if (dynamic_cast<const ArgumentSyntaxError*>(&e)) return argparse_usage;
+    if (const auto* unknown = dynamic_cast<const UnknownParameterError*>(&e); unknown && unknown->source().starts_with("--")) return argparse_usage;
+    return 1;
+}
 
 /// The message as one line (embedded newlines become "; ").
 std::string one_line(std::string_view text) {

@@ -7,6 +7,10 @@
 //   3  input data error (unreadable, truncated or inconsistent input/reference)
 //   64 no science data (nothing to calibrate)
 //
+// A program named strun (the stpipe drop-in) exits as stpipe's strun does instead:
+// 2 when its argument parser rejects the command line (a malformed, ambiguous or
+// unknown option, a missing value or positional), 1 for every other error.
+//
 // orrery::exit_code(ErrorCategory) (errors.hpp) is the single mapping; this
 // header adds the mapping of exceptions that are not orrery::Error.
 
@@ -30,6 +34,12 @@ inline constexpr int exit_no_science = exit_code(ErrorCategory::no_science);
 ErrorCategory category_of(const std::exception& e);
 
 int exit_code_of(const std::exception& e);
+
+/// stpipe's strun status for an error: 2 for command-line syntax, else 1 (see above).
+int stpipe_exit_code(const std::exception& e);
+
+/// stpipe's strun status for an orrery exit code: 0 stays 0, every failure is 1.
+inline int stpipe_exit_code(int orrery_code) { return orrery_code == exit_success ? exit_success : 1; }
 
 /// The message as one line (embedded newlines become "; ").
 std::string one_line(std::string_view text);

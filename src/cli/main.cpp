@@ -60,8 +60,17 @@ int main(int argc, char** argv) {
         if (a == "--debug") debug = true;
 
     std::string prog = name;
+    if (named_strun(name)) {
+        // The stpipe drop-in: stpipe's exit statuses (1 for every error, 2 for a bad command line).
+        try {
+            return stpipe_exit_code(run_command(args, Mode::strun, prog, io, command_line));
+        } catch (const std::exception& e) {
+            std::cout.flush();
+            report_error(io.err, prog, e, debug);
+            return stpipe_exit_code(e);
+        }
+    }
     try {
-        if (named_strun(name)) return run_command(args, Mode::strun, prog, io, command_line);
         if (args.empty()) {
             print_main_usage(io.err, name);
             return exit_usage;

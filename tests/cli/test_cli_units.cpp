@@ -76,6 +76,65 @@ TEST_CASE("arguments: usage errors", "[cli][args][errors]") {
     CHECK_THROWS_WITH(parse({"x", "--ledger"}), "option --ledger needs a value (--ledger=VALUE)");
 }
 
+TEST_CASE("arguments: flags shortened to a unique prefix, as argparse allows", "[cli][args]") {
+    const auto inv = parse({"x", "in", "--verb", "--save-param=p.asdf", "--no-prog", "--ref", "refs"});
+    CHECK(inv.options.verbose);
+    CHECK(inv.options.save_parameters == "p.asdf");
+    CHECK(inv.options.no_progress);
+    CHECK(inv.options.ref_dir == "refs");
+    CHECK(inv.positionals == std::vector<std::string>{"x", "in"});
+    CHECK_THROWS_WITH(parse({"x", "--lo=1"}), "ambiguous option: --lo could match --log-level, --log-file, --log-stream, --logcfg");
+    CHECK_THROWS_AS(parse({"x", "--d"}), ArgumentSyntaxError);  // --debug, --disable-crds-steppars
+    // Run-only flags are not candidates in strun: --dry is then a parameter needing a value.
+    CHECK(parse({"x", "--dry"}, Mode::run).options.dry_run);
+    CHECK_THROWS_WITH(parse({"x", "--dry"}), "parameter option --dry needs a value (--dry=VALUE)");
+}
+
+TEST_CASE("arguments: values read as configobj reads them", "[cli][args]") {
+    const auto inv = parse({"x", "--q_a='quoted value'", "--q_b=\"N/A\"", "--q_c=1500,", "--q_d=1, 2,3", "--q_e=,", "--q_f=plain # comment", "--q_g="});
+    const auto& p = inv.parameters;
+    CHECK(p.find("q_a")->text() == "quoted value");
+    CHECK(p.find("q_a")->quoted());
+    CHECK(p.find("q_b")->text() == "N/A");
+    REQUIRE(p.find("q_c")->is_list());
+    CHECK(p.find("q_c")->items().size() == 1);
+    REQUIRE(p.find("q_d")->is_list());
+    CHECK(p.find("q_d")->items().size() == 3);
+    CHECK(p.find("q_d")->items()[2].text() == "3");
+    REQUIRE(p.find("q_e")->is_list());
+    CHECK(p.find("q_e")->items().empty());
+    CHECK(p.find("q_f")->text() == "plain");
+    CHECK(p.find("q_g")->text().empty());
+    CHECK_THROWS_WITH(parse({"x", "--q_h='open"}), "--q_h: malformed value ''open': unterminated quoted value");
+}
+
+TEST_CASE("arguments: parameter options shortened to a unique prefix of the step's options", "[cli][args]") {
+    ParamNode tree = ParamNode::map();
+    tree.set_path("rejection_threshold", ParamNode::scalar("4.0"));
+    tree.set_path("save_results", ParamNode::scalar("False"));
+    tree.set_path("save_calibrated_ramp", ParamNode::scalar("False"));
+    tree.set_path("steps.jump.after_jump_flag_dn1", ParamNode::scalar("0"));
+    tree.set_path("steps.jump.after_jump_flag_dn2", ParamNode::scalar("0"));
+    tree.set_path("steps.jump.maximum_cores", ParamNode::scalar("1"));
+
+    auto inv = parse({"x", "--rej=5", "--steps.jump.max", "all", "--save_results=True"});
+    resolve_abbreviations(inv, tree);
+    CHECK(inv.parameters.to_string() == "{rejection_threshold: 5, steps: {jump: {maximum_cores: all}}, save_results: True}");
+    CHECK(inv.parameters.find("rejection_threshold")->source() == "--rej");
+
+    auto ambiguous = parse({"x", "--steps.jump.after=1"});
+    CHECK_THROWS_WITH(resolve_abbreviations(ambiguous, tree),
+                      "ambiguous option: --steps.jump.after could match --steps.jump.after_jump_flag_dn1, --steps.jump.after_jump_flag_dn2");
+    auto unknown = parse({"x", "--nothing=1"});  // left for configuration to report with suggestions
+    resolve_abbreviations(unknown, tree);
+    CHECK(unknown.parameters.find("nothing"));
+    // A flag matched by prefix while parsing must not also be the prefix of a parameter.
+    ParamNode with_verb = ParamNode::map();
+    with_verb.set_path("verbatim", ParamNode::scalar("False"));
+    auto verb = parse({"x", "--verb"});
+    CHECK_THROWS_WITH(resolve_abbreviations(verb, with_verb), "ambiguous option: --verb could match --verbose, --verbatim");
+}
+
 TEST_CASE("selection resolves to per-step skip values with the flag as source", "[cli][selection]") {
     orrery::Context ctx;
     auto step = orrery::Registry::instance().create("textproc");
@@ -188,4 +247,17 @@ TEST_CASE("exit codes and the one-line report", "[cli][errors]") {
     std::ostringstream dbg;
     report_error(dbg, "strun", orrery::InputError("msg", "the cause"), true);
     CHECK(dbg.str() == "strun: error: msg\n  caused by: the cause\n  category: input-data (exit 3)\n  exception: orrery::InputError\n");
+}
+
+TEST_CASE("exit codes of the strun drop-in: stpipe's", "[cli][errors]") {
+    CHECK(stpipe_exit_code(ArgumentSyntaxError("x")) == 2);
+    CHECK(stpipe_exit_code(orrery::UnknownParameterError("k", "--k", "unknown")) == 2);      // argparse rejects it
+    CHECK(stpipe_exit_code(orrery::UnknownParameterError("k", "p.asdf:3", "unknown")) == 1);  // configobj validation
+    CHECK(stpipe_exit_code(orrery::UsageError("unknown step")) == 1);
+    CHECK(stpipe_exit_code(orrery::InputError("x")) == 1);
+    CHECK(stpipe_exit_code(orrery::NoScienceError("x")) == 1);
+    CHECK(stpipe_exit_code(std::runtime_error("x")) == 1);
+    CHECK(stpipe_exit_code(0) == 0);
+    CHECK(stpipe_exit_code(3) == 1);
+    CHECK(stpipe_exit_code(64) == 1);
 }

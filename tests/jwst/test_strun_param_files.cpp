@@ -14,7 +14,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <string>
+
+#include <sys/wait.h>
 
 namespace fs = std::filesystem;
 using namespace orrery;
@@ -81,4 +85,118 @@ TEST_CASE("a flag, a .cfg file and an ASDF file configure identical runs") {
     // And the threshold matters: the default run differs in its jump digest.
     const Run plain = run_strun("plain", "calwebb_detector1 --steps.ipc.skip=true --steps.refpix.skip=true", work);
     CHECK(plain.digests.at("jump") != flag.digests.at("jump"));
+}
+
+// ---- strun as jwst users type it ------------------------------------------------------
+
+namespace {
+struct Outcome {
+    int status = -1;
+    std::string log;
+};
+
+/// `<program> <args> <cr_sat input> --ref-dir ... --output_dir <out>`; the exit status and the log.
+Outcome run_program(const std::string& program, const std::string& args, const fs::path& work, const std::string& tag) {
+    const std::string scenario = "cr_sat";
+    const fs::path log = work / (tag + ".log");
+    const std::string command = (fs::path(ORRERY_BINARY_DIR) / "bin" / program).string() + " " + args + " " +
+                                test::golden_path(scenario + "/" + scenario + "_uncal.fits") + " --ref-dir " + test::golden_path(scenario + "/ref") +
+                                " --output_dir " + (work / tag).string() + " --no-progress > " + log.string() + " 2>&1";
+    INFO(command);
+    const int raw = std::system(command.c_str());
+    REQUIRE(WIFEXITED(raw));
+    std::ifstream in(log);
+    return {WEXITSTATUS(raw), std::string(std::istreambuf_iterator<char>(in), {})};
+}
+
+jwst::RateModel rate_of(const fs::path& work, const std::string& tag) { return jwst::io::read_rate(work / tag / "cr_sat_rate.fits"); }
+
+const std::string near_ir = " --steps.ipc.skip=true --steps.refpix.skip=true";
+}  // namespace
+
+TEST_CASE("class names as Python import paths: package path, module path and jwst.step, on the command line and in files") {
+    const orrery::test::TempDir work("orrery_strun_import_paths");
+    REQUIRE(run_program("strun", "calwebb_detector1" + near_ir + " --steps.jump.rejection_threshold=5", work, "alias").status == 0);
+    REQUIRE(run_program("strun", "jwst.pipeline.calwebb_detector1.Detector1Pipeline" + near_ir + " --steps.jump.rejection_threshold=5", work,
+                        "module")
+                .status == 0);
+    {
+        // As jwst's --save-parameters names the classes: by their module paths.
+        std::ofstream asdf(work / "saved.asdf");
+        asdf << "#ASDF 1.0.0\n#ASDF_STANDARD 1.5.0\n%YAML 1.1\n%TAG ! tag:stsci.edu:asdf/\n--- !core/asdf-1.1.0\n"
+                "class: jwst.pipeline.calwebb_detector1.Detector1Pipeline\nname: Detector1Pipeline\nparameters: {save_calibrated_ramp: false}\n"
+                "steps:\n"
+                "- class: jwst.jump.jump_step.JumpStep\n  name: jump\n  parameters:\n    rejection_threshold: 5.0\n"
+                "- class: jwst.ipc.ipc_step.IPCStep\n  name: ipc\n  parameters:\n    skip: true\n"
+                "- class: jwst.step.RefPixStep\n  name: refpix\n  parameters:\n    skip: true\n...\n";
+    }
+    REQUIRE(run_program("strun", (work / "saved.asdf").string(), work, "file").status == 0);
+    const auto alias = rate_of(work, "alias");
+    CHECK(same_bits(alias.sci, rate_of(work, "module").sci));
+    CHECK(same_bits(alias.sci, rate_of(work, "file").sci));
+    CHECK(alias.dq == rate_of(work, "file").dq);
+    // A single step by its module path.
+    const auto step = run_program("strun", "jwst.dq_init.dq_init_step.DQInitStep", work, "step");
+    CHECK(step.status == 0);
+    CHECK(fs::exists(work / "step" / "cr_sat_dqinitstep.fits"));
+}
+
+TEST_CASE("values as stpipe reads them, literal quotes removed, and options shortened to a unique prefix") {
+    const orrery::test::TempDir work("orrery_strun_values");
+    REQUIRE(run_program("strun", "calwebb_detector1" + near_ir + " --steps.jump.rejection_threshold=5", work, "full").status == 0);
+    // As jwst's regression tests write them: quotes that reach strun literally.
+    REQUIRE(run_program("strun", "calwebb_detector1 --steps.ipc.skip=true --steps.refpix.skip=true \"--steps.jump.rejection_threshold='5'\"", work,
+                        "quoted")
+                .status == 0);
+    REQUIRE(run_program("strun", "calwebb_detector1 --steps.ipc.sk=true --steps.refpix.skip=true --steps.jump.rejection_thr=5 --log-st=null", work,
+                        "short")
+                .status == 0);
+    const auto full = rate_of(work, "full");
+    CHECK(same_bits(full.sci, rate_of(work, "quoted").sci));
+    CHECK(same_bits(full.sci, rate_of(work, "short").sci));
+    // 'N/A' in quotes is still "no reference": the step is skipped, as with N/A.
+    const auto na = run_program("strun", "calwebb_detector1" + near_ir + " \"--steps.linearity.override_linearity='N/A'\"", work, "na");
+    CHECK(na.status == 0);
+    CHECK_THAT(na.log, Catch::Matchers::Contains("Step linearity skipped: no LINEARITY reference file (N/A)"));
+    // A prefix of several options is refused, naming them.
+    const auto ambiguous = run_program("strun", "calwebb_detector1" + near_ir + " --steps.jump.after_jump=1", work, "ambiguous");
+    CHECK(ambiguous.status == 2);
+    CHECK_THAT(ambiguous.log, Catch::Matchers::Contains("ambiguous option: --steps.jump.after_jump could match --steps.jump.after_jump_flag_dn1"));
+}
+
+TEST_CASE("strun exits as stpipe does (1 for every error, 2 for a command line its parser rejects) and orrery strun keeps its codes") {
+    const orrery::test::TempDir work("orrery_strun_exit");
+    // An input error: orrery's code 3, stpipe's 1.
+    const auto missing_ref = " --steps.ipc.skip=false --steps.ipc.override_ipc=" + (work / "no_such_ipc.fits").string();
+    CHECK(run_program("strun", "calwebb_detector1" + missing_ref, work, "input").status == 1);
+    CHECK(run_program("orrery strun", "calwebb_detector1" + missing_ref, work, "input_orrery").status == 3);
+    // A bad value (stpipe's configobj validation: an exception, 1); orrery's 2.
+    CHECK(run_program("strun", "calwebb_detector1 --steps.jump.rejection_threshold=abc", work, "value").status == 1);
+    CHECK(run_program("orrery strun", "calwebb_detector1 --steps.jump.rejection_threshold=abc", work, "value_orrery").status == 2);
+    // Unknown options are argparse errors in stpipe: 2.
+    const auto unknown = run_program("strun", "calwebb_detector1 --steps.jump.no_such_parameter=1", work, "unknown");
+    CHECK(unknown.status == 2);
+    CHECK_THAT(unknown.log, Catch::Matchers::Contains("no_such_parameter"));
+    // An unknown class: 1.
+    CHECK(run_program("strun", "jwst.nothing.NothingStep", work, "class").status == 1);
+    // Success is 0 either way; nothing was written by the failed runs.
+    CHECK(run_program("strun", "calwebb_detector1" + near_ir, work, "ok").status == 0);
+    CHECK_FALSE(fs::exists(work / "input" / "cr_sat_rate.fits"));
+}
+
+TEST_CASE("strun -v turns on the steps' DEBUG records: plans, thresholds and counts") {
+    const orrery::test::TempDir work("orrery_strun_verbose");
+    const auto quiet = run_program("strun", "calwebb_detector1" + near_ir, work, "quiet");
+    const auto verbose = run_program("strun", "calwebb_detector1" + near_ir + " -v", work, "verbose");
+    REQUIRE(quiet.status == 0);
+    REQUIRE(verbose.status == 0);
+    CHECK_THAT(quiet.log, !Catch::Matchers::Contains(" - DEBUG - "));
+    CHECK_THAT(verbose.log, Catch::Matchers::Contains("saturation - DEBUG - Saturation: nints=2, ngroups=12"));
+    CHECK_THAT(verbose.log, Catch::Matchers::Contains("pixels flagged SATURATED"));
+    CHECK_THAT(verbose.log, Catch::Matchers::Contains("jump - DEBUG - Jump: rejection thresholds 4.0 / 6.0 / 5.0 sigma"));
+    CHECK_THAT(verbose.log, Catch::Matchers::Contains("pixels flagged JUMP_DET"));
+    CHECK_THAT(verbose.log, Catch::Matchers::Contains("ramp_fit - DEBUG - Running the OLS_C slope fitter"));
+    CHECK_THAT(verbose.log, Catch::Matchers::Contains("dark_current - DEBUG - Dark: science"));
+    // The products do not depend on the log level.
+    CHECK(same_bits(rate_of(work, "quiet").sci, rate_of(work, "verbose").sci));
 }

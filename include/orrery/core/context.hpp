@@ -78,6 +78,8 @@ public:
         if (logger_->enabled(level)) logger_->log(level, logger_name(), message);
     }
     void debug(std::string_view m) { log(LogLevel::debug, m); }
+    /// Whether debug records are kept (-v): build costly debug text only then.
+    [[nodiscard]] bool debug_enabled() const { return logger_->enabled(LogLevel::debug); }
     void info(std::string_view m) { log(LogLevel::info, m); }
     void warn(std::string_view m) { log(LogLevel::warning, m); }
     void error(std::string_view m) { log(LogLevel::error, m); }

@@ -78,7 +78,7 @@ public:
     void configure(const ParamNode& tree) {
         if (tree.is_null()) return;
         for (const auto& [key, value] : tree.children()) {
-            if (key != "steps") throw ParameterError(key, value.source(), "unknown parameter for pipeline '" + name_ + "'");
+            if (key != "steps") throw UnknownParameterError(key, value.source(), "unknown parameter for pipeline '" + name_ + "'");
             for (const auto& [alias, sub] : value.children()) {
                 bool found = false;
                 for (auto& s : steps_)
@@ -86,7 +86,7 @@ public:
                         s->configure(sub);
                         found = true;
                     }
-                if (!found) throw ParameterError("steps." + alias, sub.source(), "pipeline '" + name_ + "' has no step '" + alias + "'");
+                if (!found) throw UnknownParameterError("steps." + alias, sub.source(), "pipeline '" + name_ + "' has no step '" + alias + "'");
             }
         }
     }

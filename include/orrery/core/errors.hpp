@@ -93,4 +93,11 @@ private:
     std::string key_, source_;
 };
 
+/// A parameter name the step does not declare (stpipe's strun reports these from its
+/// argument parser, with a usage exit status, when they come from the command line).
+class UnknownParameterError : public ParameterError {
+public:
+    using ParameterError::ParameterError;
+};
+
 }  // namespace orrery

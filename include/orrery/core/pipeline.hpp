@@ -245,7 +245,7 @@ public:
             std::vector<std::string> known{"steps"};
             for (const auto& p : params_schema<Params>()) known.push_back(p.name);
             for (const auto& p : params_schema<StepSettings>()) known.push_back(p.name);
-            throw ParameterError(key, value.source(), "unknown parameter for pipeline '" + std::string(name) + "'" + did_you_mean(key, known));
+            throw UnknownParameterError(key, value.source(), "unknown parameter for pipeline '" + std::string(name) + "'" + did_you_mean(key, known));
         }
     }
 
@@ -337,7 +337,7 @@ private:
             if (!found) {
                 std::string known;
                 for (const auto& a : aliases()) known += (known.empty() ? "" : ", ") + a;
-                throw ParameterError("steps." + alias, subtree.source(),
+                throw UnknownParameterError("steps." + alias, subtree.source(),
                                      "pipeline '" + std::string(name) + "' has no step '" + alias + "' (its steps: " + known + ")");
             }
         }

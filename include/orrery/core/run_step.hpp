@@ -75,7 +75,7 @@ void configure_step(StepConfig<S>& cfg, const ParamNode& tree, const std::string
         for (const auto& p : params_schema<typename S::Params>()) known.push_back(p.name);
         for (const auto& p : params_schema<StepSettings>()) known.push_back(p.name);
         for (const auto& r : T::reference_types()) known.push_back("override_" + std::string(r));
-        throw ParameterError(shown, value.source(), "unknown parameter for step '" + std::string(T::name) + "'" + did_you_mean(key, known));
+        throw UnknownParameterError(shown, value.source(), "unknown parameter for step '" + std::string(T::name) + "'" + did_you_mean(key, known));
     }
 }
 

@@ -40,6 +40,53 @@ struct CfgValue {
     bool list = false;
 };
 
+/// configobj's value syntax (its _handle_value): items separated by unquoted commas,
+/// each 'single' or "double" quoted (unquoted, marked quoted) or bare (trimmed); an
+/// unquoted '#' starts a comment. `fail` reports a malformed value and must not return.
+template <class Fail>
+CfgValue split_configobj_value(std::string_view raw, const std::string& src, Fail&& fail) {
+    CfgValue out;
+    std::size_t i = 0;
+    bool pending = false;  // an item has started since the last comma
+    auto skip_space = [&] {
+        while (i < raw.size() && (raw[i] == ' ' || raw[i] == '\t')) ++i;
+    };
+    while (true) {
+        skip_space();
+        if (i >= raw.size() || raw[i] == '#') break;
+        if (raw[i] == ',') {
+            if (!pending) {
+                // configobj: a lone "," is the empty list
+                std::size_t k = i + 1;
+                while (k < raw.size() && (raw[k] == ' ' || raw[k] == '\t')) ++k;
+                if (!out.items.empty() || (k < raw.size() && raw[k] != '#')) fail("empty item in the list value");
+                out.list = true;
+                i = k;
+                continue;
+            }
+            out.list = true;
+            pending = false;
+            ++i;
+            continue;
+        }
+        if (pending) fail("expected ',' between list items");
+        if (raw[i] == '"' || raw[i] == '\'') {
+            const char q = raw[i];
+            auto end = raw.find(q, i + 1);
+            if (end == std::string_view::npos) fail("unterminated quoted value");
+            out.items.push_back(ParamNode::scalar(std::string(raw.substr(i + 1, end - i - 1)), src, true));
+            i = end + 1;
+        } else {
+            std::size_t j = i;
+            while (j < raw.size() && raw[j] != ',' && raw[j] != '#') ++j;
+            out.items.push_back(ParamNode::scalar(std::string(cfg_trim(raw.substr(i, j - i))), src, false));
+            i = j;
+        }
+        pending = true;
+    }
+    return out;
+}
+
 class CfgParser {
 public:
     CfgParser(std::string_view text, std::string file) : file_(std::move(file)) {
@@ -149,49 +196,8 @@ private:
         }
     }
 
-    /// Items separated by unquoted commas; stops at an unquoted '#'.
-    CfgValue split_value(std::string_view raw) {
-        CfgValue out;
-        const std::string src = where();
-        std::size_t i = 0;
-        bool pending = false;  // an item has started since the last comma
-        auto skip_space = [&] {
-            while (i < raw.size() && (raw[i] == ' ' || raw[i] == '\t')) ++i;
-        };
-        while (true) {
-            skip_space();
-            if (i >= raw.size() || raw[i] == '#') break;
-            if (raw[i] == ',') {
-                if (!pending) {
-                    // configobj: a lone "," is the empty list
-                    std::size_t k = i + 1;
-                    while (k < raw.size() && (raw[k] == ' ' || raw[k] == '\t')) ++k;
-                    if (!out.items.empty() || (k < raw.size() && raw[k] != '#')) fail("empty item in the list value");
-                    out.list = true;
-                    i = k;
-                    continue;
-                }
-                out.list = true;
-                pending = false;
-                ++i;
-                continue;
-            }
-            if (pending) fail("expected ',' between list items");
-            if (raw[i] == '"' || raw[i] == '\'') {
-                const char q = raw[i];
-                auto end = raw.find(q, i + 1);
-                if (end == std::string_view::npos) fail("unterminated quoted value");
-                out.items.push_back(ParamNode::scalar(std::string(raw.substr(i + 1, end - i - 1)), src, true));
-                i = end + 1;
-            } else {
-                std::size_t j = i;
-                while (j < raw.size() && raw[j] != ',' && raw[j] != '#') ++j;
-                out.items.push_back(ParamNode::scalar(std::string(cfg_trim(raw.substr(i, j - i))), src, false));
-                i = j;
-            }
-            pending = true;
-        }
-        return out;
+    CfgValue split_value(std::string_view raw) const {
+        return split_configobj_value(raw, where(), [this](const std::string& what) { fail(what); });
     }
 
     std::string file_;
@@ -200,6 +206,18 @@ private:
 };
 
 }  // namespace detail
+
+/// One value as configobj reads it (strun passes every command-line value through this,
+/// so `--override_linearity='x.fits'` is x.fits and "1500," a one-element list):
+/// a scalar, or a list when an unquoted comma was seen. Malformed: ConfigError naming `source`.
+inline ParamNode read_configobj_value(std::string_view raw, const std::string& source) {
+    auto v = detail::split_configobj_value(raw, source, [&](const std::string& what) -> void {
+        throw ConfigError(source + ": malformed value '" + std::string(raw) + "': " + what);
+    });
+    if (v.list) return ParamNode::list(std::move(v.items), source);
+    if (v.items.empty()) return ParamNode::scalar("", source, false);
+    return std::move(v.items.front());
+}
 
 /// Parse configobj text into the merged-tree form; throws ConfigError naming file:line.
 inline ParamNode read_cfg_text(std::string_view text, const std::string& file) {

@@ -373,7 +373,7 @@ void report_run(const RunOutcome& r, std::size_t inputs_count, const RunObserver
 }  // namespace
 
 int run_command(std::span<const std::string> args, Mode mode, const std::string& prog, Streams io, const std::vector<std::string>& command_line) {
-    const Invocation inv = parse_invocation(args, mode);
+    Invocation inv = parse_invocation(args, mode);
     const Options& o = inv.options;
     if (o.version) {
         print_version(io.out);
@@ -385,7 +385,7 @@ int run_command(std::span<const std::string> args, Mode mode, const std::string&
             print_usage(io.out, mode, prog);
             return exit_success;
         }
-        throw UsageError("missing the step, pipeline or parameter file to run (see '" + prog + " --help')");
+        throw ArgumentSyntaxError("missing the step, pipeline or parameter file to run (see '" + prog + " --help')");
     }
 
     Context ctx;
@@ -396,6 +396,7 @@ int run_command(std::span<const std::string> args, Mode mode, const std::string&
     const StepInfo& info = resolve_target(target, user_tree);
     const std::string user_file = user_tree.is_null() ? std::string() : target;
     auto step = info.factory();
+    resolve_abbreviations(inv, step->parameters());
     if (o.help) {
         print_step_help(io.out, *step, ctx, mode, prog);
         return exit_success;

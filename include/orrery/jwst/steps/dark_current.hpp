@@ -76,12 +76,27 @@ struct DarkCurrentStep {
             s.dark = reference_cache(ctx).get_or_load<DarkRef>("dark", ref.path, model);
             s.plan.emplace(plan_dark_subtraction(model, *s.dark, p));
         }
+        if (ctx.debug_enabled() && s.plan->subtracts()) log_dark_plan(*s.plan, model, ctx);
         // A skipped subtraction still sets the average dark current (finish runs only when active).
         if (!s.plan->subtracts()) set_average_dark_current(model, s.plan->average);
         for (const auto& w : s.plan->result.warnings) ctx.warn(w);
         report_outcome(ctx, s.plan->result.outcome);
         return s;
     }
+    /// stcal's debug records of the dark frames each science group is given.
+    static void log_dark_plan(const DarkPlan& plan, const RampModel& model, Context& ctx) {
+        const auto& m = plan.match;
+        ctx.debug("Dark: science " + debug_text::exposure(model) + "; dark frames available=" + std::to_string(plan.frames.frames_total) +
+                  (m.averaged ? ", averaged to the science frame layout" : ", used group for group"));
+        if (!m.averaged) return;
+        for (std::size_t g = 0; g < model.ngroups(); ++g) {
+            const std::size_t start = g * (m.nframes + m.groupgap);
+            const std::size_t end = std::min(start + m.nframes, plan.frames.frames_total);
+            if (m.nframes == 1) ctx.debug("copy dark frame " + std::to_string(start));
+            else ctx.debug("average dark frames " + std::to_string(start + 1) + " to " + std::to_string(end));
+        }
+    }
+
     static void process_rows(RampModel& model, const RowState& s, const Params&, std::size_t y0, std::size_t y1) {
         if (!s.rows) {
             detail::subtract_dark_rows(model, s.plan->frames, s.plan->whole_planes(), s.plan->match, s.plan->intstart, y0, y1);

@@ -20,6 +20,10 @@ struct IPCStep {
             ctx.skip_step("no IPC reference file (N/A)");
             return model;
         }
+        if (ctx.debug_enabled()) {
+            ctx.debug("IPC correction: " + debug_text::exposure(model));
+            ctx.debug(debug_text::subarray(model));
+        }
         correct_ipc(model, *kernel, p);
         return model;
     }

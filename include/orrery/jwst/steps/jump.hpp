@@ -27,7 +27,19 @@ struct JumpStep {
         const int threads = step_threads(ctx, p.maximum_cores);
         const std::size_t block = compute_block_rows(model.nx());
         auto for_rows = [&](std::size_t rows, const auto& body) { parallel_rows(ctx, threads, rows, block, body); };
+        if (ctx.debug_enabled()) {
+            ctx.debug("Jump: " + debug_text::exposure(model));
+            ctx.debug("Jump: rejection thresholds " + scalar_to_text(p.rejection_threshold) + " / " + scalar_to_text(p.three_group_rejection_threshold) +
+                      " / " + scalar_to_text(p.four_group_rejection_threshold) + " sigma (5+ / 3 / 4 groups); flag_4_neighbors=" +
+                      (p.flag_4_neighbors ? "True between " + scalar_to_text(p.min_jump_to_flag_neighbors) + " and " +
+                                                scalar_to_text(p.max_jump_to_flag_neighbors) + " sigma"
+                                          : std::string("False")) +
+                      "; " + std::to_string(threads) + " thread(s), " + std::to_string(block) + " rows per block");
+        }
         report_outcome(ctx, detect_jumps_one_slice(model, *gain, *readnoise, p, for_rows));
+        if (ctx.debug_enabled())
+            ctx.debug("Jump: " + std::to_string(debug_text::groups_flagged(model, dq::JUMP_DET)) + " groups in " +
+                      std::to_string(debug_text::pixels_flagged(model, dq::JUMP_DET)) + " pixels flagged JUMP_DET");
         return model;
     }
 };

@@ -28,6 +28,10 @@ struct RampFitStep {
         const auto gain = load_reference<GainRef>(ctx, "gain", model);
         if (!readnoise || !gain) throw InputError("ramp_fit needs both the readnoise and the gain reference files (N/A given)");
         // The ramp's own average dark current, read in place (no 16 MiB copy).
+        if (ctx.debug_enabled())
+            ctx.debug("Running the " + p.algorithm + " slope fitter (optimal weighting): " + debug_text::exposure(model) + "; " +
+                      std::to_string(step_threads(ctx, p.maximum_cores)) + " thread(s), " + std::to_string(compute_block_rows(model.nx())) +
+                      " rows per block, suppress_one_group=" + (p.suppress_one_group ? "True" : "False"));
         rampfit::FittedRowsRelease release(model);
         RampFitResult result = fit_in_parallel(model, *gain, *readnoise, p, model.average_dark_current,
                                                rampfit::DarkCurrentView::of(model.average_dark_current), ctx, &release);

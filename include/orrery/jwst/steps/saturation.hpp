@@ -25,7 +25,13 @@ struct SaturationStep {
         // The superbias only sharpens the second-group test; "N/A" means a bias of 0.
         const auto bias = load_reference<SuperbiasRef>(ctx, "superbias", model);
         auto for_rows = [&](std::size_t rows, const auto& body) { parallel_rows(ctx, ctx.max_threads(), rows, 16, body); };
+        if (ctx.debug_enabled())
+            ctx.debug("Saturation: " + debug_text::exposure(model) + "; n_pix_grow_sat=" + std::to_string(p.n_pix_grow_sat) +
+                      ", use_readpatt=" + (p.use_readpatt ? "True" : "False") + ", superbias " + (bias ? "used" : "N/A (bias 0)"));
         flag_saturation_rows(model, *sat, bias.get(), p, for_rows);
+        if (ctx.debug_enabled())
+            ctx.debug("Saturation: " + std::to_string(debug_text::groups_flagged(model, dq::SATURATED)) + " groups in " +
+                      std::to_string(debug_text::pixels_flagged(model, dq::SATURATED)) + " pixels flagged SATURATED");
         return model;
     }
 };

@@ -9,6 +9,7 @@
 #include "orrery/jwst/models.hpp"
 #include "orrery/jwst/products.hpp"
 #include "orrery/jwst/reference_loader.hpp"
+#include "orrery/jwst/steps/debug_records.hpp"
 
 #include <algorithm>
 #include <array>
