@@ -72,7 +72,7 @@ ParamNode resolve_selection(const AnyStep& step, const Options& o, const Context
                 child = Registry::instance().find(plan[i].class_name);
             } catch (const Error&) {
             }
-            if (child && child->input_type != child->output_type)
+            if (child && !child->skippable)
                 throw UsageError("step '" + a + "' cannot be skipped (it turns " + pretty_type(child->input_type_name) + " into " + pretty_type(child->output_type_name) +
                                  "), so this " + reason + " selection is not possible");
             tree.set_path("steps." + a + ".skip", ParamNode::scalar("True", reason));

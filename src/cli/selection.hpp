@@ -8,7 +8,8 @@
 //   - a name may not be both in --only and --skip;
 //   - steps outside the selection are skipped; --only names run even when they
 //     are skipped by default; --skip names are skipped; others keep their value;
-//   - a step that changes the data type cannot be skipped: deselecting it is an error;
+//   - a step that changes the data type cannot be skipped unless it says what it hands on
+//     when skipped (StepInfo::skippable): deselecting it is an error;
 //   - a selection that leaves no step running is an error.
 
 #include "arguments.hpp"

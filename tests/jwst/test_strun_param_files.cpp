@@ -2,6 +2,7 @@
 // identical products and identical parameter digests in the run ledger.
 //   strun calwebb_detector1 x_uncal.fits --steps.jump.rejection_threshold=5 --output_dir out
 
+#include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/rate_io.hpp"
 
 #include "../support/golden_compare.hpp"
@@ -199,4 +200,30 @@ TEST_CASE("strun -v turns on the steps' DEBUG records: plans, thresholds and cou
     CHECK_THAT(verbose.log, Catch::Matchers::Contains("dark_current - DEBUG - Dark: science"));
     // The products do not depend on the log level.
     CHECK(same_bits(rate_of(work, "quiet").sci, rate_of(work, "verbose").sci));
+}
+
+TEST_CASE("skipping ramp_fit gives the calibrated ramp as root_ramp.fits, as in jwst") {
+    const orrery::test::TempDir work("orrery_strun_skip_ramp_fit");
+    const auto skipped = run_program("strun", "calwebb_detector1" + near_ir + " --steps.ramp_fit.skip=True", work, "skipped");
+    REQUIRE(skipped.status == 0);
+    CHECK_THAT(skipped.log, Catch::Matchers::Contains("Step ramp_fit skipped."));
+    CHECK_THAT(skipped.log, Catch::Matchers::Contains("cr_sat_ramp.fits"));
+    std::vector<std::string> written;
+    for (const auto& e : fs::directory_iterator(work / "skipped")) written.push_back(e.path().filename().string());
+    CHECK(written == std::vector<std::string>{"cr_sat_ramp.fits"});  // no rate, no rateints
+
+    // The same ramp that save_calibrated_ramp writes just before ramp_fit.
+    REQUIRE(run_program("strun", "calwebb_detector1" + near_ir + " --save_calibrated_ramp=True", work, "saved").status == 0);
+    const auto ramp = jwst::io::read_ramp(work / "skipped" / "cr_sat_ramp.fits");
+    const auto before_fit = jwst::io::read_ramp(work / "saved" / "cr_sat_ramp.fits");
+    REQUIRE(ramp.sci.shape() == before_fit.sci.shape());
+    CHECK(std::memcmp(ramp.sci.data(), before_fit.sci.data(), ramp.sci.size() * sizeof(float)) == 0);
+    CHECK(ramp.groupdq == before_fit.groupdq);
+    CHECK(ramp.pixeldq == before_fit.pixeldq);
+    CHECK(ramp.primary.get_string("S_RAMP") == "SKIPPED");
+    CHECK(ramp.primary.get_string("S_JUMP") == "COMPLETE");
+    // orrery run's step selection may now leave ramp_fit out too.
+    const auto to_jump = run_program("orrery run", "calwebb_detector1" + near_ir + " --to jump --ledger " + (work / "ledger").string(), work, "to_jump");
+    CHECK(to_jump.status == 0);
+    CHECK(fs::exists(work / "to_jump" / "cr_sat_ramp.fits"));
 }

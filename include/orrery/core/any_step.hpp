@@ -125,6 +125,7 @@ StepInfo make_step_info(std::string origin) {
     i.status_key = std::string(T::status_key);
     i.default_skip = T::default_skip;
     i.row_step = RowStep<S>;
+    i.skippable = T::skippable;
     i.params = params_schema<typename S::Params>();
     for (auto r : T::reference_types()) i.reference_types.emplace_back(r);
     i.input_type = typeid(step_input_t<S>);
@@ -151,6 +152,7 @@ StepInfo make_pipeline_info(std::string origin) {
     i.kind = StepKind::pipeline;
     if constexpr (requires { P::description; }) i.description = std::string(P::description);
     i.params = params_schema<typename P::Params>();
+    i.skippable = std::is_same_v<typename Pipe::input, typename Pipe::output>;
     i.input_type = typeid(typename Pipe::input);
     i.output_type = typeid(typename Pipe::output);
     i.input_type_name = type_name<typename Pipe::input>();

@@ -45,6 +45,7 @@ struct StepInfo {
     std::string status_key;
     bool default_skip = false;
     bool row_step = false;                     // defined by prepare / process_rows: may be fused
+    bool skippable = true;                     // skip=True is possible (In == Out, or a when_skipped conversion)
     std::vector<ParamSchema> params;           // the step's own parameters
     std::vector<std::string> reference_types;  // each adds override_<reftype>
     std::string output_ext;                    // default of the built-in output_ext (the output product's)

@@ -261,9 +261,12 @@ step_output_t<S> run_step(const StepConfig<S>& cfg, step_input_t<S> input, Conte
     const auto references = ctx.reference_run(uses);
     StepRun<S> run(cfg, ctx);
     if (cfg.settings.skip) {
-        if constexpr (T::skippable) {
+        if constexpr (std::is_same_v<step_input_t<S>, step_output_t<S>>) {
             run.skipped(input);
             return input;
+        } else if constexpr (T::converts_when_skipped) {
+            run.skipped(input);
+            return S::when_skipped(std::move(input), ctx);
         } else {
             throw ConfigError("step '" + run.alias() + "' cannot be skipped: it turns " + type_name<step_input_t<S>>() + " into " +
                               type_name<step_output_t<S>>());

@@ -14,9 +14,11 @@
 #include "orrery/core/params.hpp"
 
 #include <array>
+#include <concepts>
 #include <span>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace orrery {
 
@@ -143,8 +145,13 @@ struct step_traits {
         if constexpr (requires { S::reference_types; }) return std::span<const std::string_view>(S::reference_types);
         else return {};
     }
-    /// A skipped step passes its input through, which needs In == Out.
-    static constexpr bool skippable = std::is_same_v<input, output>;
+    /// A skipped step passes its input through (In == Out), or hands on what its
+    /// `static Out when_skipped(In, Context&)` makes of it (jwst's skipped ramp_fit
+    /// returns the ramp it was given, which a pipeline then saves instead of rates).
+    static constexpr bool converts_when_skipped = requires(input in, Context& ctx) {
+        { S::when_skipped(std::move(in), ctx) } -> std::same_as<output>;
+    };
+    static constexpr bool skippable = std::is_same_v<input, output> || converts_when_skipped;
 };
 
 template <Step S> using step_input_t = typename step_traits<S>::input;

@@ -82,10 +82,15 @@ struct RateIntsModel : ModelBase {
     NdArray<std::uint32_t, 3> dq;
 };
 
-/// What ramp_fit returns and gain_scale transforms: both products of one exposure.
+/// What ramp_fit returns and gain_scale transforms: both products of one exposure, or
+/// (ramp_fit skipped, as jwst allows) the calibrated ramp, which detector1 then saves as
+/// <root>_ramp.fits in place of the rates.
 struct RateProducts {
     RateModel rate;
     RateIntsModel rateints;
+    std::optional<RampModel> unfitted;  // set (and rate/rateints empty) when ramp_fit was skipped
+
+    [[nodiscard]] bool fitted() const { return !unfitted.has_value(); }
 };
 
 // ---------------------------------------------------------------------------

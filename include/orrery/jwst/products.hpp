@@ -129,12 +129,15 @@ struct orrery::product_traits<orrery::jwst::RampModel> {
 
 /// rate + rateints: "<root>_<suffix>.fits" and "<root>_<suffix>ints.fits" (detector1: _rate, _rateints;
 /// gain_scale: _gain_scale, _gain_scaleints); a saved ramp_fit child gives _0_ramp_fit and _1_ramp_fit.
+/// With ramp_fit skipped, the calibrated ramp alone: detector1's "rate" becomes "ramp" (jwst names
+/// its product after whether ramp_fit completed), any other suffix is kept.
 template <>
 struct orrery::product_traits<orrery::jwst::RateProducts> {
     static constexpr bool saveable = true;
     static constexpr bool loadable = false;
     static constexpr std::string_view extension = ".fits";
     static std::vector<std::filesystem::path> save(const orrery::jwst::RateProducts& p, const OutputNamer& namer, std::string_view suffix) {
+        if (p.unfitted) return product_traits<orrery::jwst::RampModel>::save(*p.unfitted, namer, suffix == "rate" ? "ramp" : suffix);
         const bool indexed = suffix == "ramp_fit";
         const auto rate = indexed ? namer.path(suffix, {"0"}) : namer.path(suffix);
         const auto ints = indexed ? namer.path(suffix, {"1"}) : namer.path(std::string(suffix) + "ints");
@@ -144,14 +147,21 @@ struct orrery::product_traits<orrery::jwst::RateProducts> {
         return {rate, ints};
     }
     static void record_status(orrery::jwst::RateProducts& p, std::string_view key, StepStatus s) {
+        if (p.unfitted) return orrery::jwst::detail::record_status(p.unfitted->provenance, key, s);
         orrery::jwst::detail::record_status(p.rate.provenance, key, s);
         orrery::jwst::detail::record_status(p.rateints.provenance, key, s);
     }
     static void record_reference(orrery::jwst::RateProducts& p, std::string_view type, std::string_view path) {
+        if (p.unfitted) return orrery::jwst::detail::record_reference(p.unfitted->provenance, type, path);
         orrery::jwst::detail::record_reference(p.rate.provenance, type, path);
         orrery::jwst::detail::record_reference(p.rateints.provenance, type, path);
     }
-    static std::string filename(const orrery::jwst::RateProducts& p) { return p.rate.filename; }
+    static std::string filename(const orrery::jwst::RateProducts& p) { return p.unfitted ? p.unfitted->filename : p.rate.filename; }
     /// "median rate 1.23 DN/s, 456 pixels with jumps, 789 flagged pixels (DO_NOT_USE), 12 saturated".
-    static std::string summary(const orrery::jwst::RateProducts& p) { return orrery::jwst::rate_summary(p.rate); }
+    static std::string summary(const orrery::jwst::RateProducts& p) {
+        if (p.unfitted)
+            return "calibrated ramp (ramp_fit skipped): " + std::to_string(p.unfitted->nints()) + " integrations of " +
+                   std::to_string(p.unfitted->ngroups()) + " groups, " + std::to_string(p.unfitted->nx()) + "x" + std::to_string(p.unfitted->ny());
+        return orrery::jwst::rate_summary(p.rate);
+    }
 };

@@ -28,8 +28,10 @@ inline StepOutcome gain_scale_model(Model& model, const GainRef* gain) {
     const double gf = *factor;
     scale_array(model.sci, static_cast<float>(gf));
     scale_array(model.err, static_cast<float>(gf));
-    scale_array(model.var_poisson, static_cast<float>(gf * gf));  // empty arrays: nothing to do
-    scale_array(model.var_rnoise, static_cast<float>(gf * gf));
+    if constexpr (requires { model.var_poisson; }) {  // a ramp has no variances
+        scale_array(model.var_poisson, static_cast<float>(gf * gf));  // empty arrays: nothing to do
+        scale_array(model.var_rnoise, static_cast<float>(gf * gf));
+    }
     model.meta.gain_factor = gf;
     model.primary.set("GAINFACT", gf);
     return StepOutcome::complete();
@@ -45,6 +47,11 @@ inline StepOutcome apply_gain_scale(RateModel& model, const GainRef* gain, const
 
 /// The same for the per-integration product.
 inline StepOutcome apply_gain_scale(RateIntsModel& model, const GainRef* gain, const GainScaleParams& /*params*/ = {}) {
+    return detail::gain_scale_model(model, gain);
+}
+
+/// The same for a calibrated ramp (ramp_fit skipped): SCI and ERR.
+inline StepOutcome apply_gain_scale(RampModel& model, const GainRef* gain, const GainScaleParams& /*params*/ = {}) {
     return detail::gain_scale_model(model, gain);
 }
 

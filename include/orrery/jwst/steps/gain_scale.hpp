@@ -15,6 +15,13 @@ struct GainScaleStep {
     static constexpr std::array<std::string_view, 1> reference_types{"gain"};
     using Params = GainScaleParams;
     static RateProducts process(RateProducts products, const Params& p, Context& ctx) {
+        if (products.unfitted) {  // ramp_fit skipped: jwst scales the ramp it passed on
+            RampModel& ramp = *products.unfitted;
+            std::shared_ptr<const GainRef> gain;
+            if (!ramp.meta.gain_factor) gain = load_reference<GainRef>(ctx, "gain", ramp);
+            report_outcome(ctx, apply_gain_scale(ramp, gain.get(), p));
+            return products;
+        }
         std::shared_ptr<const GainRef> gain;
         if (!products.rate.meta.gain_factor) gain = load_reference<GainRef>(ctx, "gain", products.rate);
         const StepOutcome rate = apply_gain_scale(products.rate, gain.get(), p);

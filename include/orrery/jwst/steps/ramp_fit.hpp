@@ -20,6 +20,14 @@ struct RampFitStep {
     static constexpr std::string_view status_key = "ramp_fit";
     static constexpr std::array<std::string_view, 2> reference_types{"readnoise", "gain"};
     using Params = RampFitParams;
+    /// skip=True: no fit; the calibrated ramp is handed on (jwst returns it from a skipped
+    /// ramp_fit, and detector1 saves it as <root>_ramp.fits).
+    static RateProducts when_skipped(RampModel model, Context&) {
+        RateProducts out;
+        out.unfitted = std::move(model);
+        return out;
+    }
+
     /// Takes the ramp by value: the step owns it, so its memory is given back as rows are
     /// fitted (FittedRowsRelease; nothing reads the ramp after the fit but its metadata).
     static RateProducts process(RampModel model, const Params& p, Context& ctx) {
