@@ -227,3 +227,61 @@ TEST_CASE("skipping ramp_fit gives the calibrated ramp as root_ramp.fits, as in 
     CHECK(to_jump.status == 0);
     CHECK(fs::exists(work / "to_jump" / "cr_sat_ramp.fits"));
 }
+
+TEST_CASE("the examples of jwst's parameter-file documentation load and run (config_asdf, config_cfg)") {
+    const orrery::test::TempDir work("orrery_strun_doc_examples");
+    const std::string preamble = "#ASDF 1.0.0\n#ASDF_STANDARD 1.5.0\n%YAML 1.1\n%TAG ! tag:stsci.edu:asdf/\n--- !core/asdf-1.1.0\n";
+    auto write = [&](const std::string& name, const std::string& text) {
+        std::ofstream(work / name) << text;
+        return (work / name).string();
+    };
+    // A step's file as export_config writes it: library and history blocks, block-style parameters.
+    const auto step_file = write("jump.asdf", preamble +
+        "asdf_library: !core/software-1.0.0 {author: Space Telescope Science Institute, homepage: 'http://github.com/spacetelescope/asdf',\n"
+        "  name: asdf, version: 2.7.3}\n"
+        "history:\n  extensions:\n  - !core/extension_metadata-1.0.0\n    extension_class: asdf.extension.BuiltinExtension\n"
+        "    software: !core/software-1.0.0 {name: asdf, version: 2.7.3}\n"
+        "class: jwst.jump.jump_step.JumpStep\nname: JumpStep\nparameters:\n  input_dir: ''\n  output_ext: .fits\n"
+        "  output_use_index: true\n  output_use_model: false\n  post_hooks: []\n  pre_hooks: []\n  rejection_threshold: 5.0\n"
+        "  save_results: false\n  search_output_file: true\n  skip: false\n...\n");
+    // The same parameters in flow style.
+    const auto flow_file = write("flow.asdf", preamble +
+        "class: jwst.jump.jump_step.JumpStep\nname: JumpStep\nparameters: {rejection_threshold: 5.0, three_group_rejection_threshold: 6.0,\n"
+        "  flag_4_neighbors: true, skip: false}\n...\n");
+    // A pipeline's file whose steps are named by their class only, one of them skipped.
+    const auto pipeline_file = write("pipeline.asdf", preamble +
+        "class: jwst.pipeline.Detector1Pipeline\nparameters: {}\nsteps:\n"
+        "- class: jwst.ipc.ipc_step.IPCStep\n  parameters:\n    skip: true\n"
+        "- class: jwst.refpix.refpix_step.RefPixStep\n  parameters:\n    skip: true\n"
+        "- class: jwst.jump.jump_step.JumpStep\n  parameters:\n    rejection_threshold: 5.0\n...\n");
+    // A parameter reference file (meta and history entries, a !!timestamp).
+    const auto reference_file = write("pars-detector1pipeline.asdf", std::string("#ASDF 1.0.0\n#ASDF_STANDARD 1.3.0\n%YAML 1.1\n%TAG ! tag:stsci.edu:asdf/\n--- !core/asdf-1.1.0\n") +
+        "history:\n  entries:\n  - !core/history_entry-1.0.0 {description: Base values, time: !!timestamp '2019-10-29\n      21:20:50'}\n"
+        "  extensions:\n  - !core/extension_metadata-1.0.0\n    extension_class: asdf.extension.BuiltinExtension\n"
+        "    software: {name: asdf, version: 2.4.2}\n"
+        "meta:\n   author: Alfred E. Neuman\n   date: '2019-07-17T10:56:23.456'\n   description: Detector1Pipeline parameters\n"
+        "   instrument: {name: NIRCAM}\n   pedigree: GROUND\n   reftype: pars-detector1pipeline\n   telescope: JWST\n"
+        "   title: Detector1Pipeline default parameters\n   useafter: '1990-04-24T00:00:00'\n"
+        "class: jwst.pipeline.calwebb_detector1.Detector1Pipeline\nparameters: {}\nsteps:\n"
+        "- class: jwst.ipc.ipc_step.IPCStep\n  name: ipc\n  parameters: {skip: true}\n"
+        "- class: jwst.refpix.refpix_step.RefPixStep\n  name: refpix\n  parameters: {skip: true}\n...\n");
+    // config_cfg.rst's jump file.
+    const auto cfg_file = write("jump.cfg", "name = \"jump\"\nclass = \"jwst.jump.JumpStep\"\nrejection_threshold = 4.0\n");
+
+    CHECK(run_program("strun", step_file, work, "step").status == 0);
+    CHECK(fs::exists(work / "step" / "cr_sat_jumpstep.fits"));  // the instance is named JumpStep
+    CHECK(run_program("strun", flow_file, work, "flow").status == 0);
+    CHECK(run_program("strun", cfg_file, work, "cfg").status == 0);
+    CHECK(fs::exists(work / "cfg" / "cr_sat_jump.fits"));  // name = "jump"
+
+    REQUIRE(run_program("strun", pipeline_file, work, "pipeline").status == 0);
+    REQUIRE(run_program("strun", reference_file, work, "reference").status == 0);
+    REQUIRE(run_program("strun", "calwebb_detector1" + near_ir + " --steps.jump.rejection_threshold=5", work, "flags").status == 0);
+    const auto flags = rate_of(work, "flags");
+    CHECK(same_bits(flags.sci, rate_of(work, "pipeline").sci));
+    CHECK(flags.dq == rate_of(work, "pipeline").dq);
+    CHECK_FALSE(same_bits(flags.sci, rate_of(work, "reference").sci));  // default threshold there
+    const auto help = run_program("strun", cfg_file + " -h", work, "help");
+    CHECK(help.status == 0);
+    CHECK_THAT(help.log, Catch::Matchers::Contains("rejection_threshold"));
+}

@@ -23,6 +23,7 @@
 #include "orrery/core/errors.hpp"
 #include "orrery/core/param_tree.hpp"
 #include "orrery/core/param_value.hpp"
+#include "orrery/core/registry.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -132,8 +133,12 @@ inline std::vector<StepConfigDoc> docs_from_steps(const ParamNode& steps) {
         for (const auto& item : steps.items()) {
             if (!item.is_map()) throw ConfigError("parameter file " + item.source() + ": each entry of 'steps' must be a mapping");
             out.push_back(doc_from_entry(item, "steps entry", {}));
+            // jwst's documentation writes entries with only a class: the class says which child.
+            if (out.back().name.empty() && !out.back().class_name.empty())
+                if (const StepInfo* info = Registry::instance().find(out.back().class_name)) out.back().name = info->alias;
             if (out.back().name.empty())
-                throw ConfigError("parameter file " + item.source() + ": a 'steps' entry needs a 'name' (the step alias)");
+                throw ConfigError("parameter file " + item.source() + ": a 'steps' entry needs a 'name' (the step alias)" +
+                                  (out.back().class_name.empty() ? std::string() : " or the class of a registered step ('" + out.back().class_name + "' is not)"));
         }
         return out;
     }
