@@ -513,7 +513,7 @@ TEST_CASE("every real parameter file parses; its class decides what runs", "[cli
 TEST_CASE("save-parameters: --save-parameters writes an ASDF file that reads back to the same run", "[cli][save-parameters]") {
     Sandbox sb("savepars");
     sb.write("in.txt", "z\n");
-    auto r = sb.strun({"textproc", "--save-parameters", "p.asdf", "--steps.repeat.count=3", "--steps.repeat.separator=, ",
+    auto r = sb.strun({"textproc", "--save-parameters", "p.asdf", "--steps.repeat.count=3", "--steps.repeat.separator=', '",
                        "--steps.stamp.override_stamp=N/A", "--shout=yes"});
     REQUIRE(r.rc == 0);  // no input: save and stop
     const std::string text = sb.read("p.asdf");
