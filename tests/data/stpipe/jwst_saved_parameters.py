@@ -33,7 +33,7 @@ What it reproduces (stpipe 1.0.0):
 The built-in parameters come from stpipe's src/stpipe/step.py (Step.spec) when
 --stpipe is given; otherwise the table STPIPE_STEP_SPEC below (stpipe 1.0.0) is
 used. jwst's jwst/stpipe/core.py (JwstStep, JwstPipeline) is always read from
-JWST_ROOT. Only the Python standard library is used.
+JWST_ROOT. Only the Python standard library (3.9 or later) is used.
 """
 
 import argparse

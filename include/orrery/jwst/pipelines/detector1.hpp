@@ -51,9 +51,9 @@ struct Detector1Pipeline {
 
     /// The children as jwst's step_defs lists them (parameter files, describe); the run order differs.
     static constexpr std::array<std::string_view, 20> step_order{
-        "group_scale", "dq_init",    "emicorr",   "saturation",   "ipc",         "superbias",        "refpix",
-        "rscd",        "firstframe", "lastframe", "linearity",    "dark_current", "reset",           "persistence",
-        "charge_migration", "jump",  "picture_frame", "clean_flicker_noise", "ramp_fit", "gain_scale"};
+        "group_scale", "dq_init", "emicorr", "saturation", "ipc", "superbias", "refpix", "rscd", "firstframe", "lastframe",
+        "linearity", "dark_current", "reset", "persistence", "charge_migration", "jump", "picture_frame", "clean_flicker_noise",
+        "ramp_fit", "gain_scale"};
 
     static bool is_miri(const RampModel& model, Context&) { return model.meta.is_miri(); }
 
@@ -68,7 +68,6 @@ struct Detector1Pipeline {
         return orrery::chain(SaturationStep{}, IPCStep{}, SuperBiasStep{}, RefPixStep{}, orrery::fused(LinearityStep{}, DarkCurrentStep{}));
     }
     static void stop_miri(RampModel& model, const Params&, Context&) { miri_not_supported(model); }
-
     static auto miri() {
         // The MIRI order (emicorr, saturation, ipc, firstframe, lastframe, reset, linearity, rscd,
         // dark_current, refpix) needs MIRI-specific steps this version does not have: MIRI data
