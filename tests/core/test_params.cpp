@@ -85,7 +85,7 @@ TEST_CASE("bad values name the key and where the value came from") {
     CHECK(message("threshold", "-1", "x") == "parameter 'steps.fit.threshold' (from x): the value -1.0 is below the minimum 0.0");
     CHECK(message("use_it", "maybe", "x") == "parameter 'steps.fit.use_it' (from x): the value \"maybe\" is not a boolean (True/False)");
     CHECK(message("algorithm", "FAST", "x") == "parameter 'steps.fit.algorithm' (from x): the value \"FAST\" is not one of 'OLS_C', 'LIKELY'");
-    CHECK(message("weights", "", "x") == "parameter 'steps.fit.weights' (from x): the list is too short (at least 1.0 items)");
+    CHECK(message("weights", "", "x") == "parameter 'steps.fit.weights' (from x): the list is too short (at least 1 item)");
 }
 
 TEST_CASE("params round-trip through a tree") {

@@ -102,6 +102,22 @@ struct DemoPipeline {
     }
 };
 
+/// Children listed in an order of their own (as stpipe's step_defs), not the run order.
+struct ListedPipeline {
+    static constexpr std::string_view name = "listed_pipe";
+    using Params = orrery::NoParams;
+    static constexpr std::array<std::string_view, 3> step_order{"sum", "scale", "negate"};
+    static bool is_short(const Series& s, orrery::Context&) { return s.values.size() < 3; }
+    static auto chain() { return orrery::chain(orrery::branch("short", &is_short, orrery::chain(Negate{}, Scale{}), orrery::chain(Scale{})), Sum{}); }
+};
+/// A step_order that forgets a child.
+struct MislistedPipeline {
+    static constexpr std::string_view name = "mislisted_pipe";
+    using Params = orrery::NoParams;
+    static constexpr std::array<std::string_view, 2> step_order{"scale", "sum"};
+    static auto chain() { return orrery::chain(Scale{}, Negate{}, Sum{}); }
+};
+
 }  // namespace demo
 
 template <>
@@ -222,6 +238,22 @@ TEST_CASE("a branch picks one of two type-checked sub-chains at run time") {
     p.configure(tree({{"steps.negate.skip", "false"}}));
     CHECK(p.run(demo::Series{{1, 1}, {}, {}}, ctx).sum == -4.0);       // scale, negate
     CHECK(p.run(demo::Series{{1, 1, 1}, {}, {}}, ctx).sum == 12.0);    // scale, scale
+}
+
+TEST_CASE("a definition's step_order lists the children, each once; they run in chain order") {
+    QuietContext ctx;
+    auto p = orrery::make_pipeline<demo::ListedPipeline>();
+    CHECK(p.aliases() == std::vector<std::string>{"sum", "scale", "negate"});
+    CHECK(p.run_order() == std::vector<std::string>{"negate", "scale", "sum"});  // scale is on both sides: one child
+    std::vector<std::string> listed;
+    const ParamNode values = p.parameters();
+    for (const auto& child : values.find("steps")->children()) listed.push_back(child.first);
+    CHECK(listed == p.aliases());
+    p.configure(tree({{"steps.scale.factor", "3"}, {"steps.negate.skip", "false"}}));  // both sides' scale
+    CHECK(p.run(demo::Series{{1, 1}, {}, {}}, ctx).sum == -6.0);    // negate, scale
+    CHECK(p.run(demo::Series{{1, 1, 1}, {}, {}}, ctx).sum == 9.0);  // scale
+    CHECK_THROWS_MATCHES(orrery::make_pipeline<demo::MislistedPipeline>(), orrery::ConfigError,
+                         Catch::Message("pipeline 'mislisted_pipe': step_order must name each of its steps once (its steps: scale, negate, sum)"));
 }
 
 TEST_CASE("the dynamic pipeline gives the same results as the static one") {

@@ -107,14 +107,37 @@ TEST_CASE("MIRI exposures and un-skipped unimplemented steps fail clearly") {
         miri.meta.instrument = "MIRI";
         CHECK_THROWS_WITH(pipeline.run(std::move(miri), ctx), Catch::Contains("MIRI calwebb_detector1 path is not implemented"));
     }
+    {
+        // Un-skipping a MIRI-only step changes nothing: MIRI data still stop first, near-IR data never reach it.
+        ParamNode t = ParamNode::map();
+        t.set_path("steps.emicorr.skip", ParamNode::scalar("False", "test"));
+        t.set_path("steps.emicorr.onthefly_corr_freq", ParamNode::scalar("218.52, 10.0", "test"));
+        pipeline.configure(t);
+        CHECK(pipeline.step<EmiCorrStep>().params.onthefly_corr_freq == std::vector<double>{218.52, 10.0});
+        RampModel miri = raw;
+        miri.meta.instrument = "MIRI";
+        CHECK_THROWS_WITH(pipeline.run(std::move(miri), ctx), Catch::Contains("MIRI calwebb_detector1 path is not implemented"));
+        CHECK(pipeline.run(raw, ctx).rate.provenance.cal_step.count("emicorr") == 0);
+    }
+    auto fails_as_not_implemented = [&](const std::string& alias) {
+        try {
+            pipeline.run(raw, ctx);
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.category() == ErrorCategory::not_supported);
+            CHECK_THAT(e.what(), Catch::Contains("step '" + alias + "' is not implemented"));
+        }
+    };
     ParamNode t = ParamNode::map();
+    t.set_path("steps.clean_flicker_noise.skip", ParamNode::scalar("False", "test"));
+    t.set_path("steps.clean_flicker_noise.background_method", ParamNode::scalar("None", "test"));
+    t.set_path("steps.clean_flicker_noise.background_box_size", ParamNode::scalar("32, 32", "test"));
+    pipeline.configure(t);
+    CHECK_FALSE(pipeline.step<CleanFlickerNoiseStep>().params.background_method);
+    fails_as_not_implemented("clean_flicker_noise");
+    t = ParamNode::map();
+    t.set_path("steps.clean_flicker_noise.skip", ParamNode::scalar("True", "test"));
     t.set_path("steps.persistence.skip", ParamNode::scalar("False", "--steps.persistence.skip"));
     pipeline.configure(t);
-    try {
-        pipeline.run(std::move(raw), ctx);
-        FAIL("no error");
-    } catch (const Error& e) {
-        CHECK(e.category() == ErrorCategory::not_supported);
-        CHECK_THAT(e.what(), Catch::Contains("step 'persistence' is not implemented"));
-    }
+    fails_as_not_implemented("persistence");
 }

@@ -108,7 +108,7 @@ TEST_CASE("validate_config reports each problem on its own line naming the param
     CHECK(problems[3] == "step 'sh_echo': parameter 'loud': expected boolean, got a string (\"yes\")");
     CHECK_THAT(problems[4], Contains("parameter 'part': the value \"huge\" is not one of 'major', 'minor', 'patch'"));
     CHECK_THAT(problems[5], Contains("parameter 'ratio': the value -1.0 is below the minimum 0.0"));
-    CHECK_THAT(problems[6], Contains("parameter 'sizes': the list is too long (at most 3.0 items)"));
+    CHECK_THAT(problems[6], Contains("parameter 'sizes': the list is too long (at most 3 items)"));
     CHECK(orrery::workflow::validate_config(echo_info(), {{"count", 2.5}}) ==
           std::vector<std::string>{"step 'sh_echo': parameter 'count': expected integer, got a number (2.5)"});
     CHECK(orrery::workflow::validate_config(echo_info(), {{"count", nullptr}}) ==

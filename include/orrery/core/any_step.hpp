@@ -133,6 +133,7 @@ StepInfo make_step_info(std::string origin) {
     i.input_type_name = type_name<step_input_t<S>>();
     i.output_type_name = type_name<step_output_t<S>>();
     i.output_ext = std::string(product_extension<step_output_t<S>>());
+    i.product_suffix = standalone_suffix(T::class_name);
     i.origin = std::move(origin);
     i.factory = [] { return std::unique_ptr<AnyStep>(std::make_unique<StepModel<S>>()); };
     detail::set_product_io<step_input_t<S>, step_output_t<S>>(i);
@@ -159,6 +160,10 @@ StepInfo make_pipeline_info(std::string origin) {
     i.output_type_name = type_name<typename Pipe::output>();
     i.children = make_pipeline<P>().aliases();
     i.output_ext = std::string(product_extension<typename Pipe::output>());
+    // stpipe's suffix parameter stays None; the product is named by the definition's suffix
+    // (detector1: "rate", as jwst's pipeline sets it when it saves), else the class name.
+    if constexpr (requires { P::suffix; }) i.product_suffix = std::string(P::suffix);
+    else i.product_suffix = standalone_suffix(i.class_name);
     i.origin = std::move(origin);
     i.factory = [] { return std::unique_ptr<AnyStep>(std::make_unique<PipelineModel<P>>()); };
     detail::set_product_io<typename Pipe::input, typename Pipe::output>(i);

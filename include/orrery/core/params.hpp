@@ -187,10 +187,9 @@ void check_rules(const T& value, const param_doc& doc, const std::string& key, c
         if (value) check_rules(*value, doc, key, source);
     } else if constexpr (is_vector<T>::value) {
         const auto n = static_cast<double>(value.size());
-        if (auto lo = doc.lower(); lo && n < *lo)
-            throw ParameterError(key, source, "the list is too short (at least " + detail::format_double(*lo) + " items)");
-        if (auto hi = doc.upper(); hi && n > *hi)
-            throw ParameterError(key, source, "the list is too long (at most " + detail::format_double(*hi) + " items)");
+        auto items = [](double bound) { return std::to_string(static_cast<long long>(bound)) + (bound == 1 ? " item" : " items"); };
+        if (auto lo = doc.lower(); lo && n < *lo) throw ParameterError(key, source, "the list is too short (at least " + items(*lo) + ")");
+        if (auto hi = doc.upper(); hi && n > *hi) throw ParameterError(key, source, "the list is too long (at most " + items(*hi) + ")");
     } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
         const auto v = static_cast<double>(value);
         if (auto lo = doc.lower(); lo && v < *lo)

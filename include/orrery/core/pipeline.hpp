@@ -220,9 +220,8 @@ public:
     static constexpr std::size_t step_count = ChainT::step_count;
 
     explicit Pipeline(ChainT c) : chain_(std::move(c)) {
-        // A definition may name its product suffix (detector1: "rate").
-        if constexpr (requires { Def::suffix; }) settings.suffix = std::string(Def::suffix);
         settings.output_ext = std::string(product_extension<output>());
+        if constexpr (requires { Def::step_order; }) check_step_order();
     }
 
     Params params{};
@@ -292,21 +291,24 @@ public:
         return *found;
     }
 
-    /// Current values: own params + built-ins + steps: {alias: {...}}.
+    /// Current values: own params + built-ins + steps: {alias: {...}} (children in aliases() order).
     [[nodiscard]] ParamNode parameters() const {
         ParamNode out = params_to_node(params);
         const ParamNode builtins = params_to_node(settings);
         for (const auto& [k, v] : builtins.children()) out.set(k, v);
-        ParamNode& steps = out.child("steps");
+        ParamNode by_alias = ParamNode::map();
         for_each_step([&](const auto& cfg) {
             using S = typename std::remove_cvref_t<decltype(cfg)>::step_type_tag;
-            if (!steps.contains(step_traits<S>::name)) steps.set(step_traits<S>::name, step_parameters<S>(cfg));
+            if (!by_alias.contains(step_traits<S>::name)) by_alias.set(step_traits<S>::name, step_parameters<S>(cfg));
         });
+        ParamNode& steps = out.child("steps");
+        for (const auto& alias : aliases()) steps.set(alias, *by_alias.find(alias));
         return out;
     }
 
-    /// Aliases in run order (first branch side first), without duplicates.
-    [[nodiscard]] std::vector<std::string> aliases() const {
+    /// Aliases in run order (first branch side first), each once: a step on both sides of
+    /// a branch is one child, configured on both sides alike.
+    [[nodiscard]] std::vector<std::string> run_order() const {
         std::vector<std::string> out;
         for_each_step([&](const auto& cfg) {
             using S = typename std::remove_cvref_t<decltype(cfg)>::step_type_tag;
@@ -316,9 +318,29 @@ public:
         return out;
     }
 
+    /// The children as listed (parameters, parameter files, describe): the definition's
+    /// `step_order` when it has one (stpipe lists a pipeline's children in its step_defs
+    /// order, which need not be the run order), else run_order().
+    [[nodiscard]] std::vector<std::string> aliases() const {
+        if constexpr (requires { Def::step_order; }) return {Def::step_order.begin(), Def::step_order.end()};
+        else return run_order();
+    }
+
     [[nodiscard]] const ParamNode& explicit_values() const { return explicit_values_; }
 
 private:
+    /// step_order must name every child once, and nothing else.
+    void check_step_order() const {
+        std::vector<std::string> listed(Def::step_order.begin(), Def::step_order.end()), run = run_order();
+        std::sort(listed.begin(), listed.end());
+        std::sort(run.begin(), run.end());
+        if (listed != run || std::adjacent_find(listed.begin(), listed.end()) != listed.end()) {
+            std::string known;
+            for (const auto& a : run_order()) known += (known.empty() ? "" : ", ") + a;
+            throw ConfigError("pipeline '" + std::string(name) + "': step_order must name each of its steps once (its steps: " + known + ")");
+        }
+    }
+
     void configure_children(const ParamNode& steps) {
         if (steps.is_null()) return;
         if (!steps.is_map()) throw ParameterError("steps", steps.source(), "expected a mapping of step names");

@@ -52,7 +52,8 @@ struct StepInfo {
     std::type_index input_type = typeid(void);
     std::type_index output_type = typeid(void);
     std::string input_type_name, output_type_name;
-    std::vector<std::string> children;         // pipelines: child aliases in run order
+    std::vector<std::string> children;         // pipelines: child aliases as listed (Pipeline::aliases())
+    std::string product_suffix;                // suffix of the saved product when `suffix` is unset
     std::string origin;                        // "file:line" of the registration
     std::function<std::unique_ptr<AnyStep>()> factory;
     /// Command-line product I/O, set when product_traits<input>::loadable / <output>::saveable:

@@ -108,7 +108,7 @@ inline void run_step_stage(const RunState& run, const ResolvedStage& stage, cons
     if (info.kind == StepKind::pipeline && info.save_output) {
         const auto& st = step->settings();
         const OutputNamer namer = make_output_namer(st.output_file.value_or(""), input.string(), st.output_dir.value_or(""), st.output_ext, info.alias);
-        for (const auto& p : info.save_output(result, namer, st.suffix.value_or(standalone_suffix(info.class_name)))) ctx.info("Saved " + p.string());
+        for (const auto& p : info.save_output(result, namer, st.suffix.value_or(info.product_suffix))) ctx.info("Saved " + p.string());
     }
 }
 

@@ -261,7 +261,7 @@ void save_pipeline_product(const AnyValue& result, AnyStep& step, Context& ctx, 
     auto& s = step.settings();
     if (info.kind != StepKind::pipeline || !s.save_results || !info.save_output) return;
     const OutputNamer namer = make_output_namer(s.output_file.value_or(""), ctx.run_info().input_filename, s.output_dir.value_or(""), s.output_ext, info.alias);
-    const std::string suffix = s.suffix.value_or(standalone_suffix(info.class_name));
+    const std::string suffix = s.suffix.value_or(info.product_suffix);
     for (const auto& p : info.save_output(result, namer, suffix)) {
         outputs.push_back(p.string());
         ctx.info("Saved model in " + p.string());
