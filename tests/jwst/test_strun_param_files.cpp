@@ -312,6 +312,8 @@ TEST_CASE("the examples of jwst's parameter-file documentation load and run (con
     const auto help = run_program("strun", cfg_file + " -h", work, "help");
     CHECK(help.status == 0);
     CHECK_THAT(help.log, Catch::Matchers::Contains("rejection_threshold"));
+}
+
 TEST_CASE("the calwebb_detector1 parameter file jwst saves runs as the defaults do") {
     const orrery::test::TempDir work("orrery_strun_param_files");
     const Run defaults = run_orrery("defaults", "calwebb_detector1", golden_uncal, work, no_ipc_refpix);
