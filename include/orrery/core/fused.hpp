@@ -132,7 +132,7 @@ private:
 /// whole output before the next step starts, so a group with such a step runs step by step.
 template <Step S>
 bool fusable(const StepConfig<S>& cfg) {
-    return cfg.settings.pre_hooks.empty() && cfg.settings.post_hooks.empty() && !cfg.settings.save_results;
+    return cfg.settings.pre_hooks.empty() && cfg.settings.post_hooks.empty() && !saves_results(cfg.settings);
 }
 
 namespace detail {

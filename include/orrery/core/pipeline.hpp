@@ -219,10 +219,19 @@ public:
     static constexpr std::string_view name = Def::name;
     static constexpr std::size_t step_count = ChainT::step_count;
 
-    explicit Pipeline(ChainT c) : chain_(std::move(c)) {
-        // A definition may name its product suffix (detector1: "rate").
-        if constexpr (requires { Def::suffix; }) settings.suffix = std::string(Def::suffix);
-        settings.output_ext = std::string(product_extension<output>());
+    explicit Pipeline(ChainT c) : chain_(std::move(c)) { settings.output_ext = std::string(product_extension<output>()); }
+
+    /// A definition may name the suffix its product is saved with, as jwst's pipelines set
+    /// their own when they finish (calwebb_detector1: "rate"), so that the suffix parameter
+    /// does not change it: `static constexpr std::string_view suffix`, or, when it depends on
+    /// the result, `static std::string product_suffix(const output&)`.
+    static constexpr bool names_its_product =
+        requires(const output& o) { Def::product_suffix(o); } || requires { Def::suffix; };
+    static std::string product_suffix(const output& result)
+        requires names_its_product
+    {
+        if constexpr (requires { Def::product_suffix(result); }) return std::string(Def::product_suffix(result));
+        else return std::string(Def::suffix);
     }
 
     Params params{};

@@ -17,6 +17,8 @@
 #include "orrery/core/step_traits.hpp"
 
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace orrery {
 
@@ -24,12 +26,18 @@ template <class T>
 inline const bool registered = false;
 
 namespace detail {
+/// The suffixes a step's saved products may carry: its alias (inside a pipeline) and its
+/// class name lower-cased (run on its own), so a file it wrote loses it when read back.
+inline void add_registered_suffixes(std::string_view alias, std::string_view class_name) {
+    add_known_suffix(alias);
+    add_known_suffix(default_suffix(class_leaf(class_name)));
+}
 // Unconstrained so that a broken step yields only check_step's message, not a cascade.
 template <class S>
 bool register_step(const char* file, int line) {
     if constexpr (Step<S>) {
         Registry::instance().add(make_step_info<S>(std::string(file) + ":" + std::to_string(line)));
-        add_known_suffix(step_traits<S>::name);
+        add_registered_suffixes(step_traits<S>::name, step_traits<S>::class_name);
         return true;
     } else {
         return false;
@@ -37,8 +45,9 @@ bool register_step(const char* file, int line) {
 }
 template <class P>
 bool register_pipeline(const char* file, int line) {
-    Registry::instance().add(make_pipeline_info<P>(std::string(file) + ":" + std::to_string(line)));
-    add_known_suffix(P::name);
+    StepInfo info = make_pipeline_info<P>(std::string(file) + ":" + std::to_string(line));
+    add_registered_suffixes(info.alias, info.class_name);
+    Registry::instance().add(std::move(info));
     return true;
 }
 }  // namespace detail
