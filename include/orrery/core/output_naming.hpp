@@ -62,6 +62,13 @@ inline void add_known_suffix(std::string_view suffix) {
     s.registered.emplace(suffix);
 }
 
+/// The suffixes a registered step's saved products may carry: its alias (inside a pipeline)
+/// and its class name lower-cased (run on its own), so a file it wrote loses it when read back.
+inline void add_step_suffixes(std::string_view alias, std::string_view class_name) {
+    add_known_suffix(alias);
+    add_known_suffix(default_suffix(class_leaf(class_name)));
+}
+
 /// Declare the complete list of suffixes stripped for the steps of `package` (added to
 /// any list declared before for it). Registered step names are then not used for it.
 inline void declare_known_suffixes(std::string_view package, std::span<const std::string_view> suffixes) {

@@ -17,7 +17,6 @@
 #include "orrery/core/step_traits.hpp"
 
 #include <string>
-#include <string_view>
 #include <utility>
 
 namespace orrery {
@@ -26,18 +25,12 @@ template <class T>
 inline const bool registered = false;
 
 namespace detail {
-/// The suffixes a step's saved products may carry: its alias (inside a pipeline) and its
-/// class name lower-cased (run on its own), so a file it wrote loses it when read back.
-inline void add_registered_suffixes(std::string_view alias, std::string_view class_name) {
-    add_known_suffix(alias);
-    add_known_suffix(default_suffix(class_leaf(class_name)));
-}
 // Unconstrained so that a broken step yields only check_step's message, not a cascade.
 template <class S>
 bool register_step(const char* file, int line) {
     if constexpr (Step<S>) {
         Registry::instance().add(make_step_info<S>(std::string(file) + ":" + std::to_string(line)));
-        add_registered_suffixes(step_traits<S>::name, step_traits<S>::class_name);
+        add_step_suffixes(step_traits<S>::name, step_traits<S>::class_name);
         return true;
     } else {
         return false;
@@ -46,7 +39,7 @@ bool register_step(const char* file, int line) {
 template <class P>
 bool register_pipeline(const char* file, int line) {
     StepInfo info = make_pipeline_info<P>(std::string(file) + ":" + std::to_string(line));
-    add_registered_suffixes(info.alias, info.class_name);
+    add_step_suffixes(info.alias, info.class_name);
     Registry::instance().add(std::move(info));
     return true;
 }
