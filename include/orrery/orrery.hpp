@@ -16,6 +16,7 @@
 #include "orrery/core/param_value.hpp"
 #include "orrery/core/params.hpp"
 #include "orrery/core/pipeline.hpp"
+#include "orrery/core/pipeline_product.hpp"
 #include "orrery/core/product.hpp"
 #include "orrery/core/references.hpp"
 #include "orrery/core/register.hpp"

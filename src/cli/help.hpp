@@ -32,7 +32,7 @@ std::string pretty_type(std::string t);
 std::string schema_type(const ParamSchema& s);
 
 /// Rows from a registered schema; the default shown is the value `values` holds (the
-/// instance's own default: default_skip, output_ext), else the schema's.
+/// instance's own default, e.g. default_skip), else the schema's.
 void add_schema_rows(std::vector<ParamRow>& rows, const std::string& prefix, const StepInfo& info, const ParamNode* values);
 
 /// Every parameter of a step or pipeline (children's from their registered

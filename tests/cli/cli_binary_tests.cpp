@@ -269,6 +269,41 @@ TEST_CASE("output_dir, output_file, per-step save_results and suffix stripping",
     r = sb.strun({"textproc", "x_repeat.txt", "--steps.stamp.override_stamp=N/A", "--output_file=some/dir/stage1"});
     REQUIRE(r.rc == 0);
     CHECK(sb.exists("stage1_textpipeline.txt"));  // only the basename of output_file is used
+
+    // A child's own output_file saves it (no save_results needed), in the pipeline's output_dir.
+    r = sb.strun({"textproc", "x_repeat.txt", "--steps.stamp.override_stamp=N/A", "--output_dir=own", "--steps.repeat.output_file=mine.txt"});
+    REQUIRE(r.rc == 0);
+    CHECK(sb.exists("own/mine_repeat.txt"));
+    CHECK(sb.exists("own/x_textpipeline.txt"));
+}
+
+TEST_CASE("names as stpipe: a parameter file's name (or stem), suffix null, chaining single steps", "[cli][outputs]") {
+    Sandbox sb("names");
+    sb.write("in.txt", "ab\n");
+    // The name a step-level file gives the instance names its product; `suffix: null` is the default.
+    sb.write("repeat.asdf", pars_header + "class: clitest.RepeatStep\nname: Twice\nparameters:\n  count: 2\n  suffix: null\n...\n");
+    auto r = sb.strun({"repeat.asdf", "in.txt"});
+    REQUIRE(r.rc == 0);
+    CHECK(sb.read("in_twice.txt") == "ab ab");
+    // Without a name, the file's stem.
+    sb.write("my_settings.asdf", pars_header + "class: clitest.RepeatStep\nparameters:\n  count: 3\n...\n");
+    r = sb.strun({"my_settings.asdf", "in.txt"});
+    REQUIRE(r.rc == 0);
+    CHECK(sb.read("in_my_settings.txt") == "ab ab ab");
+    // A pipeline's file with `name` and `suffix: null` (as stpipe saves them): named by its name.
+    sb.write("pipe.asdf", pars_header + "class: clitest.TextPipeline\nname: TextPipeline\nparameters:\n  suffix: null\n  output_file: null\n"
+                                        "steps:\n- class: clitest.RepeatStep\n  name: repeat\n  parameters:\n    suffix: null\n"
+                                        "    save_results: true\n...\n");
+    r = sb.strun({"pipe.asdf", "in.txt", "--steps.stamp.override_stamp=N/A"});
+    REQUIRE(r.rc == 0);
+    CHECK(sb.exists("in_textpipeline.txt"));
+    CHECK(sb.exists("in_repeat.txt"));  // a child's `suffix: null`: its alias
+
+    // Chaining single steps through files replaces the suffix: registered steps' lower-cased class names are known.
+    REQUIRE(sb.strun({"repeat", "in.txt"}).rc == 0);
+    REQUIRE(sb.strun({"clitest.UpperStep", "in_repeatstep.txt"}).rc == 0);
+    CHECK(sb.read("in_upperstep.txt") == "AB");
+    CHECK_FALSE(sb.exists("in_repeatstep_upperstep.txt"));
 }
 
 TEST_CASE("failures map to exit codes 1, 3 and 64 with one-line messages", "[cli][errors]") {
@@ -350,7 +385,8 @@ TEST_CASE("precedence: defaults < pars files in the reference directory < user f
     sb.write("user.asdf", pars_header +
                               "class: clitest.TextPipeline\nname: textproc\nparameters: {}\nsteps:\n- class: clitest.RepeatStep\n  name: repeat\n"
                               "  parameters:\n    count: 3\n...\n");
-    const std::string out = "in_textpipeline.txt";
+    const std::string out = "in_textpipeline.txt";      // named by its class
+    const std::string user_out = "in_textproc.txt";     // user.asdf names the instance "textproc"
 
     // 1. code defaults (no reference directory: the stamp step needs N/A)
     auto r = sb.strun({"textproc", "in.txt", "--steps.stamp.override_stamp=N/A"});
@@ -367,11 +403,11 @@ TEST_CASE("precedence: defaults < pars files in the reference directory < user f
     // 3. + the user's parameter file (count 3; the separator still from the pars file)
     r = sb.strun({"user.asdf", "in.txt", "--ref-dir=" + refs.string()});
     REQUIRE(r.rc == 0);
-    CHECK(sb.read(out) == "x+x+x STAMP");
+    CHECK(sb.read(user_out) == "x+x+x STAMP");
     // 4. + the command line
     r = sb.strun({"user.asdf", "in.txt", "--ref-dir=" + refs.string(), "--steps.repeat.count=4"});
     REQUIRE(r.rc == 0);
-    CHECK(sb.read(out) == "x+x+x+x STAMP");
+    CHECK(sb.read(user_out) == "x+x+x+x STAMP");
 
     // The pipeline's own pars file is merged over its children's.
     sb.write("refs/pars-textpipeline.asdf", pars_header + "parameters:\n  class: clitest.TextPipeline\n  name: textproc\n  shout: true\n"
@@ -471,7 +507,7 @@ TEST_CASE("cfg user files with config_file includes relative to the including fi
              "the included file\n  [[stamp]]\n  override_stamp = N/A\n");
     const auto r = sb.strun({"conf/pipe.cfg", "in.txt"});
     REQUIRE(r.rc == 0);
-    CHECK(sb.read("in_textpipeline.txt") == "y::y::y");
+    CHECK(sb.read("in_textproc.txt") == "y::y::y");  // the file names the instance "textproc"
 }
 
 TEST_CASE("parameter file fixtures in tests/data/cli, read from another directory", "[cli][params]") {
@@ -479,10 +515,10 @@ TEST_CASE("parameter file fixtures in tests/data/cli, read from another director
     const fs::path data = fs::path(ORRERY_TEST_DATA_DIR) / "cli";
     auto r = sb.strun({(data / "textproc.asdf").string(), (data / "hello.txt").string(), "--output_dir=."});
     REQUIRE(r.rc == 0);
-    CHECK(sb.read("hello_textpipeline.txt") == "hello / hello!");
+    CHECK(sb.read("hello_textproc.txt") == "hello / hello!");  // the files name the instance "textproc"
     r = sb.strun({(data / "textproc.cfg").string(), (data / "hello.txt").string(), "--output_dir", "."});  // includes repeat.cfg
     REQUIRE(r.rc == 0);
-    CHECK(sb.read("hello_textpipeline.txt") == "HELLO-HELLO-HELLO");
+    CHECK(sb.read("hello_textproc.txt") == "HELLO-HELLO-HELLO");
 }
 
 TEST_CASE("every real parameter file parses; its class decides what runs", "[cli][params]") {
@@ -520,7 +556,7 @@ TEST_CASE("save-parameters: --save-parameters writes an ASDF file that reads bac
     CHECK(text.rfind("#ASDF 1.0.0\n#ASDF_STANDARD 1.5.0\n%YAML 1.1\n%TAG ! tag:stsci.edu:asdf/\n--- !core/asdf-1.1.0\n", 0) == 0);
     CHECK_CONTAINS(text, "\nclass: clitest.TextPipeline\n");
     CHECK_CONTAINS(text, "  author: <SPECIFY>\n");
-    CHECK_CONTAINS(text, "\nname: textproc\nparameters:\n  shout: true\n");
+    CHECK_CONTAINS(text, "\nname: TextPipeline\nparameters:\n  shout: true\n");  // as stpipe: the instance's name
     CHECK_CONTAINS(text, "\nsteps:\n- class: clitest.RepeatStep\n  name: repeat\n  parameters:\n    count: 3\n    separator: ', '\n");
     CHECK_CONTAINS(text, "    override_stamp: N/A\n");
     CHECK(text.substr(text.size() - 4) == "...\n");

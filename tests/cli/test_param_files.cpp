@@ -336,9 +336,10 @@ TEST_CASE("writer: the stpipe layout with a CRDS meta template", "[params][write
     const std::string text = stpipe::to_asdf(stpipe::export_config(*step, ctx));
     CHECK(text.rfind(header, 0) == 0);
     CHECK_THAT(text, Catch::Matchers::Contains("\nclass: hello.HelloPipeline\nmeta:\n  author: <SPECIFY>\n  date: '"));
+    // name: as stpipe, the instance's name (its class's last component unless a parameter file named it).
     CHECK_THAT(text, Catch::Matchers::Contains("  description: 'Parameters for calibration step hello.HelloPipeline'\n"
                                                "  instrument:\n    name: <SPECIFY>\n  origin: <SPECIFY>\n  pedigree: <SPECIFY>\n"
-                                               "  reftype: <SPECIFY>\n  telescope: <SPECIFY>\n  useafter: <SPECIFY>\nname: hello\nparameters:\n"
+                                               "  reftype: <SPECIFY>\n  telescope: <SPECIFY>\n  useafter: <SPECIFY>\nname: HelloPipeline\nparameters:\n"
                                                "  skip: false\n"));
     CHECK_THAT(text, Catch::Matchers::Contains("\nsteps:\n- class: hello.Tokenize\n  name: tokenize\n  parameters:\n"
                                                "    separators: \" \\t\\n.,;:!?\"\n"));

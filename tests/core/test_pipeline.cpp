@@ -8,8 +8,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace demo {
 
@@ -307,4 +313,163 @@ TEST_CASE("save_results writes <root>_<alias> in output_dir") {
     p.configure(tree({{"steps.scale.save_results", "true"}, {"output_dir", dir.c_str()}}));
     p.run(demo::Series{{1, 2}, {}, {}}, ctx);
     CHECK(std::filesystem::exists(dir / "jw0001_scale.fits"));
+}
+
+// ---- output names: stpipe's rules ---------------------------------------------------
+
+namespace demo {
+/// A pipeline that names its product itself (as jwst's calwebb_detector1 does: "rate").
+struct NamingPipeline {
+    static constexpr std::string_view name = "naming_pipe";
+    static constexpr std::string_view class_name = "demo.pipeline.NamingPipeline";
+    static constexpr std::string_view suffix = "scaled";
+    using Params = orrery::NoParams;
+    static auto chain() { return orrery::chain(Scale{}); }
+};
+/// One that does not: its suffix parameter, else its name lower-cased.
+struct PlainPipeline {
+    static constexpr std::string_view name = "plain_pipe";
+    static constexpr std::string_view class_name = "demo.pipeline.PlainPipeline";
+    using Params = orrery::NoParams;
+    static auto chain() { return orrery::chain(Scale{}); }
+};
+}  // namespace demo
+
+namespace {
+struct WarningsContext : orrery::Context {
+    struct Collect final : orrery::Logger {
+        std::vector<std::string> warnings;
+        void log(orrery::LogLevel level, std::string_view, std::string_view message) override {
+            if (level == orrery::LogLevel::warning) warnings.emplace_back(message);
+        }
+    };
+    std::shared_ptr<Collect> log = std::make_shared<Collect>();
+    WarningsContext() { set_logger(log); }
+};
+std::string file_name(const std::filesystem::path& p) { return p.filename().string(); }
+}  // namespace
+
+TEST_CASE("known suffixes: a package's declared list is complete; other steps strip every registered name") {
+    static constexpr std::array<std::string_view, 2> declared{"fancy", "two-part"};
+    orrery::declare_known_suffixes("namingpkg", declared);
+    using orrery::remove_known_suffix;
+    // Registered steps give their alias and their class name lower-cased.
+    CHECK(remove_known_suffix("x_scale", "demo").root == "x");
+    CHECK(remove_known_suffix("x_scalestep", "demo").root == "x");
+    CHECK(remove_known_suffix("x_namingpipeline", "demo").root == "x");
+    CHECK(remove_known_suffix("x_fancy", "demo").root == "x_fancy");
+    // A declared list replaces them for its package.
+    CHECK(remove_known_suffix("x_fancy", "namingpkg").root == "x");
+    CHECK(remove_known_suffix("x-two-part", "namingpkg").separator == "-");
+    CHECK(remove_known_suffix("x_scalestep", "namingpkg").root == "x_scalestep");
+    // Without a package, any of them; one suffix is stripped, once.
+    CHECK(remove_known_suffix("x_fancy").root == "x");
+    CHECK(remove_known_suffix("x_scalestep").root == "x");
+    CHECK(remove_known_suffix("a_scale_scale", "demo").root == "a_scale");
+    CHECK(remove_known_suffix("scale", "demo").root == "scale");
+}
+
+TEST_CASE("output names: output_file, the pipeline's output_file, output_use_model, search_output_file, indices") {
+    using orrery::product_output_namer;
+    orrery::StepSettings s;
+    s.output_ext = ".fits";
+    orrery::RunInfo run;
+    run.input_filename = "/data/jw01_sum.fits";
+    const std::string product_file = "model_sum.fits";
+    auto name = [&](std::size_t index) {
+        const auto namer = product_output_namer(s, run, product_file, "scale", "demo");
+        return namer.path("scale", namer.index(index)).string();
+    };
+    CHECK(name(0) == "jw01_0_scale.fits");  // the input's name, less its suffix
+    run.output_file = "stage1";
+    CHECK(name(1) == "stage1_1_scale.fits");  // the pipeline's output_file (search_output_file)
+    s.output_file = "mine_offset.txt";
+    CHECK(name(0) == "mine_0_scale.fits");  // its own output_file, with its output_ext
+    s.output_use_model = true;
+    CHECK(name(1) == "model_scale.fits");  // the product's own file name, and no index
+    s.output_use_model = false;
+    s.output_file.reset();
+    s.search_output_file = false;
+    CHECK(name(0) == "model_scale.fits");  // no output_file of its own and no search: the product's
+    s.search_output_file = true;
+    run.output_dir = "pipe_out";
+    CHECK(name(0) == "pipe_out/stage1_0_scale.fits");
+    s.output_dir = "own_out";
+    CHECK(name(0) == "own_out/stage1_0_scale.fits");
+    s.output_ext.clear();
+    run.output_file.clear();
+    CHECK(name(0) == "own_out/jw01_0_scale.fits");  // no output_ext: the input's extension
+}
+
+TEST_CASE("a step run on its own saves as <root>_<its name lower-cased>: the class name's, or a parameter file's") {
+    QuietContext ctx;
+    const orrery::test::TempDir scratch("orrery_test_save");
+    ctx.set_input_filename((scratch / "jw02_offset.fits").string());
+    auto step = orrery::Registry::instance().create("scale");
+    step->configure(tree({{"save_results", "true"}, {"output_dir", (scratch / "out").c_str()}}));
+    auto files = [&] {
+        std::set<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(scratch / "out")) names.insert(file_name(e.path()));
+        std::filesystem::remove_all(scratch / "out");
+        return names;
+    };
+    step->run(orrery::AnyValue(demo::Series{{1}, {}, {}}), ctx);
+    CHECK(files() == std::set<std::string>{"jw02_scalestep.fits"});
+    step->set_name("Scaler");
+    step->run(orrery::AnyValue(demo::Series{{1}, {}, {}}), ctx);
+    CHECK(files() == std::set<std::string>{"jw02_scaler.fits"});
+    ParamNode null_suffix = ParamNode::map();
+    null_suffix.set("suffix", ParamNode::null());
+    step->configure(null_suffix);  // suffix: null, as jwst writes it: the default
+    step->run(orrery::AnyValue(demo::Series{{1}, {}, {}}), ctx);
+    CHECK(files() == std::set<std::string>{"jw02_scaler.fits"});
+    step->configure(tree({{"suffix", "doubled"}}));
+    step->run(orrery::AnyValue(demo::Series{{1}, {}, {}}), ctx);
+    CHECK(files() == std::set<std::string>{"jw02_doubled.fits"});
+}
+
+TEST_CASE("a child's output_file saves it (stpipe implies save_results): <output_file root>_<alias>") {
+    QuietContext ctx;
+    const orrery::test::TempDir scratch("orrery_test_save");
+    const auto dir = scratch / "out";
+    ctx.set_input_filename("/data/jw03_sum.fits");
+    auto p = orrery::pipeline<"s">(demo::Scale{}, demo::Offset{}, demo::Sum{});
+    orrery::stpipe::use_reference_dir(ctx, ORRERY_TEST_DATA_DIR "/core_refs");
+    p.configure(tree({{"steps.scale.output_file", "mine.txt"}, {"steps.offset.save_results", "true"}, {"output_dir", dir.c_str()},
+                      {"output_file", "stage1.dat"}}));
+    p.run(demo::Series{{1, 2}, {}, {}}, ctx);
+    CHECK(std::filesystem::exists(dir / "mine_scale.txt"));     // its file's extension: Series declares none
+    CHECK(std::filesystem::exists(dir / "stage1_offset.dat"));  // the pipeline's output_file
+    CHECK(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator{}) == 2);
+}
+
+TEST_CASE("a pipeline's product: the suffix it names it with, else its suffix parameter, else its name lower-cased") {
+    WarningsContext ctx;
+    const orrery::test::TempDir scratch("orrery_test_save");
+    ctx.set_input_filename("/data/jw04_scale.fits");
+    auto saved = [&](orrery::AnyStep& pipeline) {
+        pipeline.configure(tree({{"output_dir", scratch.path().c_str()}}));
+        const orrery::AnyValue result = pipeline.run(orrery::AnyValue(demo::Series{{1}, {}, {}}), ctx);
+        std::vector<std::string> names;
+        for (const auto& p : orrery::save_pipeline_product(pipeline, result, ctx)) names.push_back(file_name(p));
+        return names;
+    };
+    orrery::PipelineModel<demo::NamingPipeline> naming;
+    CHECK(saved(naming) == std::vector<std::string>{"jw04_scaled.fits"});
+    ParamNode null_suffix = ParamNode::map();
+    null_suffix.set("suffix", ParamNode::null());
+    naming.configure(null_suffix);
+    CHECK(saved(naming) == std::vector<std::string>{"jw04_scaled.fits"});
+    CHECK(ctx.log->warnings.empty());
+    naming.configure(tree({{"suffix", "other"}}));
+    CHECK(saved(naming) == std::vector<std::string>{"jw04_scaled.fits"});  // as jwst: the pipeline's own wins
+    REQUIRE(ctx.log->warnings.size() == 1);
+    CHECK(ctx.log->warnings[0] == "suffix 'other' is not used: naming_pipe names its product with 'scaled'");
+
+    orrery::PipelineModel<demo::PlainPipeline> plain;
+    CHECK(saved(plain) == std::vector<std::string>{"jw04_plainpipeline.fits"});
+    plain.set_name("FromFile");
+    CHECK(saved(plain) == std::vector<std::string>{"jw04_fromfile.fits"});
+    plain.configure(tree({{"suffix", "mine"}}));
+    CHECK(saved(plain) == std::vector<std::string>{"jw04_mine.fits"});
 }

@@ -141,3 +141,24 @@ TEST_CASE("MIRI exposures and un-skipped unimplemented steps fail clearly") {
     pipeline.configure(t);
     fails_as_not_implemented("persistence");
 }
+
+TEST_CASE("output names strip jwst's own known suffixes: every jwst step's names, and only jwst's list") {
+    std::size_t jwst_steps = 0;
+    for (const StepInfo& info : Registry::instance().all()) {
+        if (info.package != "jwst") continue;
+        ++jwst_steps;
+        INFO(info.class_name);
+        // Each name a jwst step gives its products (alias in a pipeline, class name lower-cased on its own) is in jwst's list.
+        CHECK(is_known_suffix(info.alias, "jwst"));
+        CHECK(is_known_suffix(default_suffix(class_leaf(info.class_name)), "jwst"));
+    }
+    CHECK(jwst_steps >= 21);  // calwebb_detector1 and its 20 children
+    // Names jwst chains write for steps orrery does not have are stripped too.
+    CHECK(remove_known_suffix("jw01_nrca1_tweakregstep", "jwst").root == "jw01_nrca1");
+    CHECK(remove_known_suffix("jw01_nrca1_calwebb_wfs-image3", "jwst").root == "jw01_nrca1");
+    CHECK(remove_known_suffix("jw01_nrca1_ami-oi", "jwst").root == "jw01_nrca1");
+    // Not in jwst's list, so kept as jwst keeps them.
+    CHECK(remove_known_suffix("jw01_nrca1_gain_scaleints", "jwst").root == "jw01_nrca1_gain_scaleints");
+    CHECK(remove_known_suffix("jw01_nrca1_fitopt", "jwst").root == "jw01_nrca1_fitopt");
+    CHECK_FALSE(is_known_suffix("miri_detector1", "jwst"));  // an orrery-only step name
+}

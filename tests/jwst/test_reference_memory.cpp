@@ -295,8 +295,14 @@ TEST_CASE("dark_output still saves the dark as subtracted (the whole dark is rea
     const fs::path dir = scratch / l.name;
     write_dark(l, dir, 5);
     DarkCurrentParams p;
-    p.dark_output = (dir / "used.fits").string();
+    p.dark_output = "elsewhere/used.asdf";  // as jwst: its file name only, with the step's output_ext, in its output directory
     Quiet ctx(dir);
+    StepScope scope;
+    scope.alias = "dark_current";
+    scope.class_name = "jwst.dark_current.DarkCurrentStep";
+    scope.output_dir = dir.string();
+    scope.output_ext = ".fits";
+    ctx.enter_step(std::move(scope));
     RampModel m = science(l, 2);
     auto state = DarkCurrentStep::prepare(m, p, ctx);
     CHECK_FALSE(state.rows);

@@ -17,10 +17,7 @@
 namespace orrery {
 
 namespace detail {
-inline std::string package_of(std::string_view class_name) {
-    auto dot = class_name.find('.');
-    return dot == std::string_view::npos ? std::string{} : std::string(class_name.substr(0, dot));
-}
+inline std::string package_of(std::string_view class_name) { return std::string(class_package(class_name)); }
 
 template <Step S>
 PlanEntry plan_entry(const StepConfig<S>& cfg, const Context& ctx) {
@@ -46,6 +43,8 @@ void set_product_io(StepInfo& i) {
         i.save_output = [](const AnyValue& v, const OutputNamer& namer, std::string_view suffix) {
             return product_traits<Out>::save(*v.get<Out>(), namer, suffix);
         };
+    if constexpr (requires(const Out& o) { product_traits<Out>::filename(o); })
+        i.output_filename = [](const AnyValue& v) { return std::string(product_traits<Out>::filename(*v.get<Out>())); };
 }
 }  // namespace detail
 
@@ -61,6 +60,9 @@ public:
     [[nodiscard]] ParamNode parameters() const override { return step_parameters<S>(config_); }
     [[nodiscard]] StepSettings& settings() override { return config_.settings; }
     AnyValue run(AnyValue input, Context& ctx) override {
+        RunInfo run = ctx.run_info();
+        run.instance_name = name();  // names its products when it runs on its own
+        const auto scope = ctx.scoped_run_info(std::move(run));
         return AnyValue(run_step<S>(config_, input.take<step_input_t<S>>(), ctx));
     }
     [[nodiscard]] std::vector<PlanEntry> plan(const Context& ctx) const override {
@@ -133,10 +135,13 @@ StepInfo make_step_info(std::string origin) {
     i.input_type_name = type_name<step_input_t<S>>();
     i.output_type_name = type_name<step_output_t<S>>();
     i.output_ext = std::string(product_extension<step_output_t<S>>());
-    i.product_suffix = standalone_suffix(T::class_name);
     i.origin = std::move(origin);
     i.factory = [] { return std::unique_ptr<AnyStep>(std::make_unique<StepModel<S>>()); };
     detail::set_product_io<step_input_t<S>, step_output_t<S>>(i);
+    if constexpr (SavesOwnResults<S>)
+        i.save_output = [](const AnyValue& v, const OutputNamer& namer, std::string_view suffix) {
+            return S::save(*v.get<step_output_t<S>>(), namer, suffix);
+        };
     return i;
 }
 
@@ -160,13 +165,11 @@ StepInfo make_pipeline_info(std::string origin) {
     i.output_type_name = type_name<typename Pipe::output>();
     i.children = make_pipeline<P>().aliases();
     i.output_ext = std::string(product_extension<typename Pipe::output>());
-    // stpipe's suffix parameter stays None; the product is named by the definition's suffix
-    // (detector1: "rate", as jwst's pipeline sets it when it saves), else the class name.
-    if constexpr (requires { P::suffix; }) i.product_suffix = std::string(P::suffix);
-    else i.product_suffix = standalone_suffix(i.class_name);
     i.origin = std::move(origin);
     i.factory = [] { return std::unique_ptr<AnyStep>(std::make_unique<PipelineModel<P>>()); };
     detail::set_product_io<typename Pipe::input, typename Pipe::output>(i);
+    if constexpr (Pipe::names_its_product)
+        i.product_suffix = [](const AnyValue& v) { return Pipe::product_suffix(*v.get<typename Pipe::output>()); };
     return i;
 }
 

@@ -50,6 +50,7 @@ struct RunInfo {
     std::string input_filename;  // the primary input's path (output naming)
     std::string output_dir;      // inherited by steps that set none
     std::string output_file;
+    std::string instance_name;   // a step run on its own: stpipe's name (AnyStep::name); empty = its class's
 };
 
 /// The identity and outcome slot of the step currently running.
@@ -60,6 +61,8 @@ struct StepScope {
     StepStatus status = StepStatus::not_set;       // set by the step to report SKIPPED/FAILED
     std::string reason;
     std::vector<std::string> references;           // "reftype=path" actually used
+    std::string output_dir;                        // where its files go: its own output_dir, else its pipeline's
+    std::string output_ext;                        // its output_ext
 };
 
 class Context {

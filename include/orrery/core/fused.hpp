@@ -9,7 +9,7 @@
 // Each step keeps its own events, status, log lines and time, in order: every
 // prepare (in step order), then the blocks, then every finish (in step order).
 // When a step of the group needs its whole output before the next step starts —
-// pre/post hooks or save_results configured on it — the group runs step after step
+// pre/post hooks or saving (saves_results) configured on it — the group runs step after step
 // instead (the same steps, one full pass each; same results). That rule is
 // `fusable` below and holds for static and dynamic pipelines alike.
 
@@ -128,11 +128,11 @@ private:
     std::atomic<std::int64_t> nanos_{0};
 };
 
-/// Whether a configured step may run fused: hooks and save_results need the step's
+/// Whether a configured step may run fused: hooks and saving need the step's
 /// whole output before the next step starts, so a group with such a step runs step by step.
 template <Step S>
 bool fusable(const StepConfig<S>& cfg) {
-    return cfg.settings.pre_hooks.empty() && cfg.settings.post_hooks.empty() && !cfg.settings.save_results;
+    return cfg.settings.pre_hooks.empty() && cfg.settings.post_hooks.empty() && !saves_results(cfg.settings);
 }
 
 namespace detail {

@@ -224,6 +224,20 @@ public:
         if constexpr (requires { Def::step_order; }) check_step_order();
     }
 
+    /// A definition may name the suffix its product is saved with, as jwst's pipelines set
+    /// their own when they finish (calwebb_detector1: "rate", or "ramp" when ramp_fit was
+    /// skipped), so that the suffix parameter does not change it: `static constexpr
+    /// std::string_view suffix`, or, when it depends on the result,
+    /// `static std::string product_suffix(const output&)`.
+    static constexpr bool names_its_product =
+        requires(const output& o) { Def::product_suffix(o); } || requires { Def::suffix; };
+    static std::string product_suffix(const output& result)
+        requires names_its_product
+    {
+        if constexpr (requires { Def::product_suffix(result); }) return std::string(Def::product_suffix(result));
+        else return std::string(Def::suffix);
+    }
+
     Params params{};
     StepSettings settings{};
 

@@ -17,6 +17,7 @@
 #include "orrery/core/step_traits.hpp"
 
 #include <string>
+#include <utility>
 
 namespace orrery {
 
@@ -29,7 +30,7 @@ template <class S>
 bool register_step(const char* file, int line) {
     if constexpr (Step<S>) {
         Registry::instance().add(make_step_info<S>(std::string(file) + ":" + std::to_string(line)));
-        add_known_suffix(step_traits<S>::name);
+        add_step_suffixes(step_traits<S>::name, step_traits<S>::class_name);
         return true;
     } else {
         return false;
@@ -37,8 +38,9 @@ bool register_step(const char* file, int line) {
 }
 template <class P>
 bool register_pipeline(const char* file, int line) {
-    Registry::instance().add(make_pipeline_info<P>(std::string(file) + ":" + std::to_string(line)));
-    add_known_suffix(P::name);
+    StepInfo info = make_pipeline_info<P>(std::string(file) + ":" + std::to_string(line));
+    add_step_suffixes(info.alias, info.class_name);
+    Registry::instance().add(std::move(info));
     return true;
 }
 }  // namespace detail

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <typeindex>
+#include <utility>
 #include <vector>
 
 namespace orrery {
@@ -53,7 +54,6 @@ struct StepInfo {
     std::type_index output_type = typeid(void);
     std::string input_type_name, output_type_name;
     std::vector<std::string> children;         // pipelines: child aliases as listed (Pipeline::aliases())
-    std::string product_suffix;                // suffix of the saved product when `suffix` is unset
     std::string origin;                        // "file:line" of the registration
     std::function<std::unique_ptr<AnyStep>()> factory;
     /// Command-line product I/O, set when product_traits<input>::loadable / <output>::saveable:
@@ -62,6 +62,11 @@ struct StepInfo {
     std::function<std::vector<std::filesystem::path>(const AnyValue&, const OutputNamer&, std::string_view suffix)> save_output;
     /// One-line summary of an output (product_traits<output>::summary), if the type has one.
     std::function<std::string(const AnyValue&)> summarize_output;
+    /// The file an output came from (product_traits<output>::filename): output_use_model names by it.
+    std::function<std::string(const AnyValue&)> output_filename;
+    /// Set for a pipeline that names its own product (jwst's calwebb_detector1: "rate"): the
+    /// suffix it is saved with, whatever the suffix parameter says.
+    std::function<std::string(const AnyValue&)> product_suffix;
 
     /// The parameters of every step: stpipe built-ins + override_<reftype>.
     [[nodiscard]] std::vector<ParamSchema> builtin_params() const;
@@ -94,6 +99,15 @@ public:
     [[nodiscard]] virtual std::vector<std::string> reference_uses() const { return info().reference_types; }
     /// A row-block stage when this is a row step that may run fused now (see fused.hpp), else null.
     [[nodiscard]] virtual std::unique_ptr<RowStage> row_stage() const { return nullptr; }
+
+    /// stpipe's instance name: what a parameter file run on its own calls it (its `name`, or
+    /// the file's stem), else the class name's last component ("JumpStep"). Run on its own,
+    /// a step or pipeline saves with it lower-cased as its default suffix.
+    [[nodiscard]] std::string name() const { return name_.empty() ? std::string(class_leaf(info().class_name)) : name_; }
+    void set_name(std::string name) { name_ = std::move(name); }
+
+private:
+    std::string name_;
 };
 
 class Registry {

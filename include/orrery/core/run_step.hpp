@@ -17,9 +17,11 @@
 #include "orrery/core/suggest.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
+#include <concepts>
+#include <filesystem>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -92,24 +94,61 @@ ParamNode step_parameters(const StepConfig<S>& cfg) {
     return out;
 }
 
-/// stpipe's standalone suffix: the class name lower-cased ("DarkCurrentStep" -> "darkcurrentstep").
-inline std::string standalone_suffix(std::string_view class_name) {
-    auto dot = class_name.rfind('.');
-    std::string s(dot == std::string_view::npos ? class_name : class_name.substr(dot + 1));
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
+/// Output namer for a product, as stpipe's save_model and _make_output_path name it: the
+/// basename is the step's own output_file; or, with output_use_model (or when it sets none and
+/// may not search), the file the product came from (`product_filename`; then without result
+/// indices); else the enclosing pipeline's output_file (search_output_file); else the input's
+/// name (or the product's); else "step_<name>". output_dir is the step's own or the pipeline's;
+/// suffixes are stripped as known for the steps of `package`.
+inline OutputNamer product_output_namer(const StepSettings& s, const RunInfo& run, const std::string& product_filename, const std::string& name,
+                                        std::string_view package) {
+    std::string basepath = s.output_file.value_or(std::string{});
+    bool use_index = true;
+    if (s.output_use_model || (basepath.empty() && !s.search_output_file)) {
+        basepath = product_filename;
+        use_index = false;
+    }
+    if (basepath.empty() && s.search_output_file) basepath = run.output_file;
+    const std::string& input = run.input_filename.empty() ? product_filename : run.input_filename;
+    OutputNamer namer = make_output_namer(basepath, input, s.output_dir.value_or(run.output_dir), s.output_ext, name, package);
+    namer.set_use_index(use_index);
+    return namer;
 }
 
-/// Output namer for a step's products, honouring inherited output_dir/output_file.
-template <class T>
-OutputNamer step_output_namer(const StepSettings& s, const Context& ctx, const T& value, const std::string& alias) {
-    std::string input = ctx.run_info().input_filename;
-    if (s.output_use_model || input.empty()) {
-        if (auto f = product_traits<T>::filename(value); !f.empty()) input = f;
-    }
-    std::string output_file = s.output_file.value_or(s.search_output_file ? ctx.run_info().output_file : std::string{});
-    std::string output_dir = s.output_dir.value_or(ctx.run_info().output_dir);
-    return make_output_namer(output_file, input, output_dir, s.output_ext, alias);
+/// Names a further file the running step writes from `basepath` (a file name a parameter
+/// gives, or the product's own), as stpipe's save_model(model, suffix, output_file=basepath)
+/// does: its basename less a known suffix, in the step's output directory, with its output_ext.
+inline OutputNamer further_product_namer(Context& ctx, const std::string& basepath) {
+    const StepScope& s = ctx.step();
+    return make_output_namer(basepath, ctx.run_info().input_filename, s.output_dir, s.output_ext, s.alias, class_package(s.class_name));
+}
+
+/// A further file named by `basepath` with no suffix (stpipe's make_output_path(basepath,
+/// suffix=False)): its basename's stem with the step's output_ext, in the step's output directory.
+inline std::filesystem::path further_file_path(Context& ctx, const std::string& basepath) {
+    const StepScope& s = ctx.step();
+    const std::filesystem::path base = std::filesystem::path(basepath).filename();
+    std::string ext = s.output_ext.empty() ? base.extension().string() : s.output_ext;
+    if (!ext.empty() && ext[0] != '.') ext = "." + ext;
+    const std::filesystem::path dir = s.output_dir.empty() ? std::filesystem::path{} : std::filesystem::path(expand_user_vars(s.output_dir));
+    return OutputNamer(dir, base.stem().string(), "_", ext).path("");
+}
+
+/// A step may save its results itself (`static std::vector<std::filesystem::path> save(const Out&,
+/// const OutputNamer&, std::string_view suffix)`), as stpipe saves a step's several results
+/// each with its index; otherwise product_traits<Out>::save does.
+template <class S>
+concept SavesOwnResults = requires(const step_output_t<S>& out, const OutputNamer& namer, std::string_view suffix) {
+    { S::save(out, namer, suffix) } -> std::convertible_to<std::vector<std::filesystem::path>>;
+};
+template <class S>
+inline constexpr bool step_results_saveable = SavesOwnResults<S> || Saveable<step_output_t<S>>;
+
+template <class S>
+    requires step_results_saveable<S>
+std::vector<std::filesystem::path> save_step_results(const step_output_t<S>& out, const OutputNamer& namer, std::string_view suffix) {
+    if constexpr (SavesOwnResults<S>) return S::save(out, namer, suffix);
+    else return product_traits<step_output_t<S>>::save(out, namer, suffix);
 }
 
 namespace detail {
@@ -151,7 +190,10 @@ public:
     using Out = step_output_t<S>;
 
     StepRun(const StepConfig<S>& cfg, Context& ctx)
-        : cfg_(cfg), ctx_(ctx), scope_{std::string(T::name), std::string(T::class_name), cfg.overrides, StepStatus::not_set, {}, {}} {
+        : cfg_(cfg),
+          ctx_(ctx),
+          scope_{std::string(T::name), std::string(T::class_name), cfg.overrides, StepStatus::not_set, {}, {},
+                 cfg.settings.output_dir.value_or(ctx.run_info().output_dir), cfg.settings.output_ext} {
         event_.alias = scope_.alias;
         event_.class_name = scope_.class_name;
         event_.pipeline = ctx.run_info().pipeline_name;
@@ -186,11 +228,19 @@ public:
         const StepStatus status = scope_.status == StepStatus::not_set ? StepStatus::complete : scope_.status;
         record(out, status);
         run_hooks(cfg_.settings.post_hooks, out, ctx_, alias(), "post");
-        if (cfg_.settings.save_results && status != StepStatus::skipped) {
-            if constexpr (Saveable<Out>) {
-                const std::string suffix =
-                    cfg_.settings.suffix.value_or(ctx_.run_info().pipeline_name.empty() ? standalone_suffix(T::class_name) : alias());
-                for (const auto& p : product_traits<Out>::save(out, step_output_namer(cfg_.settings, ctx_, out, alias()), suffix)) {
+        // As stpipe: a step that ran is saved even when it reported SKIPPED itself (only
+        // skip=True, handled by skipped(), saves nothing).
+        if (saves_results(cfg_.settings)) {
+            if constexpr (step_results_saveable<S>) {
+                // The instance name: the alias inside a pipeline; on its own, stpipe's name for it.
+                const bool on_its_own = ctx_.run_info().pipeline_name.empty();
+                const std::string name = !on_its_own                              ? alias()
+                                         : ctx_.run_info().instance_name.empty() ? std::string(class_leaf(T::class_name))
+                                                                                 : ctx_.run_info().instance_name;
+                const std::string suffix = cfg_.settings.suffix.value_or(default_suffix(name));
+                const OutputNamer namer =
+                    product_output_namer(cfg_.settings, ctx_.run_info(), product_traits<Out>::filename(out), name, class_package(T::class_name));
+                for (const auto& p : save_step_results<S>(out, namer, suffix)) {
                     event_.outputs.push_back(p.string());
                     ctx_.info("Saved model in " + p.string());
                 }

@@ -30,6 +30,10 @@ struct StepSettings {
     std::vector<std::string> post_hooks;
 };
 
+/// Whether a step saves its results: save_results, or an output_file (stpipe sets
+/// save_results for a step given one).
+inline bool saves_results(const StepSettings& s) { return s.save_results || (s.output_file && !s.output_file->empty()); }
+
 }  // namespace orrery
 
 ORRERY_PARAMS(orrery::StepSettings,

@@ -57,7 +57,7 @@ void register_stage(std::string origin) {
     detail::require_stage_description<S>();
     StageRegistry::instance().add(make_stage_metadata<S>(origin));  // first: a refused stage leaves no step behind
     Registry::instance().add(make_step_info<S>(std::move(origin)));
-    add_known_suffix(step_traits<S>::name);
+    add_step_suffixes(step_traits<S>::name, step_traits<S>::class_name);
 }
 
 }  // namespace orrery

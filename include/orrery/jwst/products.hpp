@@ -2,12 +2,13 @@
 // How the core treats the JWST models (orrery::product_traits): loading a raw or
 // calibrated ramp as a CLI input, saving products with stpipe's names, and
 // recording step status (S_*) and reference files (R_*) on the model.
-// Also registers the product suffixes that output naming strips ("_uncal", ...).
+// The suffixes output naming strips for jwst steps are jwst's own (io/known_suffixes.hpp).
 
 #include "orrery/core/output_naming.hpp"
 #include "orrery/core/product.hpp"
 #include "orrery/jwst/algorithms/ramp_fit/fitopt_model.hpp"
 #include "orrery/array/fits/fits_writer.hpp"
+#include "orrery/jwst/io/known_suffixes.hpp"
 #include "orrery/jwst/io/product_header.hpp"
 #include "orrery/jwst/io/ramp_io.hpp"
 #include "orrery/jwst/io/rate_io.hpp"
@@ -36,15 +37,6 @@ inline void record_status(Provenance& p, std::string_view key, StepStatus s) { p
 inline void record_reference(Provenance& p, std::string_view reftype, std::string_view path) {
     p.ref_file[std::string(reftype)] = std::string(path);
 }
-
-/// jwst's list of product suffixes stripped from input names (plus every step alias, added on registration).
-inline bool register_product_suffixes() {
-    for (const char* s : {"uncal", "ramp", "rate", "rateints", "cal", "calints", "i2d", "s2d", "x1d", "x1dints", "crf", "crfints",
-                          "fitopt", "trapsfilled", "dark", "bsub", "bsubints", "gain_scale", "gain_scaleints"})
-        add_known_suffix(s);
-    return true;
-}
-inline const bool product_suffixes_registered = register_product_suffixes();
 }  // namespace detail
 
 /// One line about a rate image: median of finite rates, pixels with a jump, flagged pixels.
@@ -72,6 +64,17 @@ inline std::string rate_summary(const RateModel& rate) {
 }
 
 namespace io {
+/// Write a rate and a rateints product to the paths given (the same path twice: the
+/// rateints product replaces the rate, as two results saved under one name do in stpipe).
+inline std::vector<std::filesystem::path> write_rate_products(const RateProducts& p, const std::filesystem::path& rate,
+                                                              const std::filesystem::path& rateints) {
+    jwst::detail::ensure_parent(rate);
+    write_rate(p.rate, rate);
+    write_rateints(p.rateints, rateints);
+    if (rate == rateints) return {rate};
+    return {rate, rateints};
+}
+
 /// Write the optional ramp-fit product (_fitopt).
 inline void write_fitopt(const FitOptModel& f, const ModelBase& source, const std::filesystem::path& out) {
     jwst::detail::ensure_parent(out);
@@ -128,23 +131,15 @@ struct orrery::product_traits<orrery::jwst::RampModel> {
 };
 
 /// rate + rateints: "<root>_<suffix>.fits" and "<root>_<suffix>ints.fits" (detector1: _rate, _rateints;
-/// gain_scale: _gain_scale, _gain_scaleints); a saved ramp_fit child gives _0_ramp_fit and _1_ramp_fit.
-/// With ramp_fit skipped, the calibrated ramp alone: detector1's "rate" becomes "ramp" (jwst names
-/// its product after whether ramp_fit completed), any other suffix is kept.
+/// gain_scale: _gain_scale, _gain_scaleints). ramp_fit saves its two results itself (_0_ramp_fit, _1_ramp_fit).
 template <>
 struct orrery::product_traits<orrery::jwst::RateProducts> {
     static constexpr bool saveable = true;
     static constexpr bool loadable = false;
     static constexpr std::string_view extension = ".fits";
     static std::vector<std::filesystem::path> save(const orrery::jwst::RateProducts& p, const OutputNamer& namer, std::string_view suffix) {
-        if (p.unfitted) return product_traits<orrery::jwst::RampModel>::save(*p.unfitted, namer, suffix == "rate" ? "ramp" : suffix);
-        const bool indexed = suffix == "ramp_fit";
-        const auto rate = indexed ? namer.path(suffix, {"0"}) : namer.path(suffix);
-        const auto ints = indexed ? namer.path(suffix, {"1"}) : namer.path(std::string(suffix) + "ints");
-        orrery::jwst::detail::ensure_parent(rate);
-        orrery::jwst::io::write_rate(p.rate, rate);
-        orrery::jwst::io::write_rateints(p.rateints, ints);
-        return {rate, ints};
+        if (p.unfitted) return product_traits<orrery::jwst::RampModel>::save(*p.unfitted, namer, suffix);  // ramp_fit skipped
+        return orrery::jwst::io::write_rate_products(p, namer.path(suffix), namer.path(std::string(suffix) + "ints"));
     }
     static void record_status(orrery::jwst::RateProducts& p, std::string_view key, StepStatus s) {
         if (p.unfitted) return orrery::jwst::detail::record_status(p.unfitted->provenance, key, s);

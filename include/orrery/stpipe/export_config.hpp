@@ -31,7 +31,7 @@ inline StepConfigDoc export_config(const AnyStep& step, const Context& ctx) {
     StepConfigDoc doc;
     const StepInfo& info = step.info();
     doc.class_name = info.class_name;
-    doc.name = info.alias;
+    doc.name = step.name();  // as stpipe: the instance's name ("JumpStep" unless a file named it); children: their alias
     const ParamNode params = step.parameters();
     doc.parameters = detail::without_unset_overrides(params);
     doc.parameters.erase("steps");

@@ -12,6 +12,7 @@
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
 #include "orrery/core/logger.hpp"
+#include "orrery/core/pipeline_product.hpp"
 #include "orrery/core/registry.hpp"
 #include "orrery/core/run_step.hpp"
 #include "orrery/core/stage_result.hpp"
@@ -105,11 +106,8 @@ inline void run_step_stage(const RunState& run, const ResolvedStage& stage, cons
     ctx.set_input_filename(input.string());
     step->settings().save_results = true;
     AnyValue result = step->run(info.load_input(input), ctx);
-    if (info.kind == StepKind::pipeline && info.save_output) {
-        const auto& st = step->settings();
-        const OutputNamer namer = make_output_namer(st.output_file.value_or(""), input.string(), st.output_dir.value_or(""), st.output_ext, info.alias);
-        for (const auto& p : info.save_output(result, namer, st.suffix.value_or(info.product_suffix))) ctx.info("Saved " + p.string());
-    }
+    if (info.kind == StepKind::pipeline)
+        for (const auto& p : save_pipeline_product(*step, result, ctx)) ctx.info("Saved " + p.string());
 }
 
 }  // namespace detail

@@ -29,6 +29,7 @@
 #include "orrery/core/context.hpp"
 #include "orrery/core/errors.hpp"
 #include "orrery/core/output_naming.hpp"
+#include "orrery/core/pipeline_product.hpp"
 #include "orrery/core/registry.hpp"
 #include "orrery/core/run_step.hpp"
 #include "orrery/parallel/tbb_parallel_for.hpp"
@@ -100,6 +101,13 @@ const StepInfo& resolve_target(const std::string& target, ParamNode& user_tree) 
     if (const StepInfo* info = Registry::instance().find(target)) return *info;
     if (looks_like_path(target)) throw UsageError("parameter file '" + target + "' does not exist");
     return Registry::instance().get(target);  // throws UsageError with suggestions
+}
+
+/// stpipe's name for the step a parameter file runs: its `name`, else the file's stem
+/// (it names the products: "<root>_<name lower-cased>").
+std::string instance_name_from_file(const ParamNode& tree, const std::string& file) {
+    if (const ParamNode* name = tree.find("name"); name && name->is_scalar() && !name->text().empty()) return name->text();
+    return std::filesystem::path(file).stem().string();
 }
 
 /// Values of the configured tree that differ from the code defaults.
@@ -257,12 +265,8 @@ std::filesystem::path input_path(const std::string& input, AnyStep& step) {
 
 /// A pipeline's product is saved here (a single step saves its own when save_results is set).
 void save_pipeline_product(const AnyValue& result, AnyStep& step, Context& ctx, std::vector<std::string>& outputs) {
-    const StepInfo& info = step.info();
-    auto& s = step.settings();
-    if (info.kind != StepKind::pipeline || !s.save_results || !info.save_output) return;
-    const OutputNamer namer = make_output_namer(s.output_file.value_or(""), ctx.run_info().input_filename, s.output_dir.value_or(""), s.output_ext, info.alias);
-    const std::string suffix = s.suffix.value_or(info.product_suffix);
-    for (const auto& p : info.save_output(result, namer, suffix)) {
+    if (step.info().kind != StepKind::pipeline || !saves_results(step.settings())) return;
+    for (const auto& p : orrery::save_pipeline_product(step, result, ctx)) {
         outputs.push_back(p.string());
         ctx.info("Saved model in " + p.string());
     }
@@ -397,6 +401,7 @@ int run_command(std::span<const std::string> args, Mode mode, const std::string&
     const std::string user_file = user_tree.is_null() ? std::string() : target;
     auto step = info.factory();
     resolve_abbreviations(inv, step->parameters());
+    if (!user_file.empty()) step->set_name(instance_name_from_file(user_tree, user_file));
     if (o.help) {
         print_step_help(io.out, *step, ctx, mode, prog);
         return exit_success;

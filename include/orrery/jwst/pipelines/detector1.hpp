@@ -46,8 +46,11 @@ struct Detector1Pipeline {
     static constexpr std::string_view class_name = "jwst.pipeline.Detector1Pipeline";
     static constexpr std::array<std::string_view, 1> import_paths{"jwst.pipeline.calwebb_detector1.Detector1Pipeline"};
     static constexpr std::string_view description = "Stage 1 processing: raw ramps to count-rate images (rate, rateints)";
-    static constexpr std::string_view suffix = "rate";
     using Params = Detector1Params;
+
+    /// jwst names the product after whether ramp_fit completed: the rates (<root>_rate,
+    /// <root>_rateints), or the calibrated ramp when ramp_fit was skipped (<root>_ramp).
+    static std::string product_suffix(const RateProducts& result) { return result.fitted() ? "rate" : "ramp"; }
 
     /// The children as jwst's step_defs lists them (parameter files, describe); the run order differs.
     static constexpr std::array<std::string_view, 20> step_order{

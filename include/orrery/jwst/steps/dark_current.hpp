@@ -142,10 +142,9 @@ private:
     static void set_average_dark_current(RampModel& model, const detail::AverageDarkChoice& a) {
         model.average_dark_current = a.zero() ? NdArray<float, 2>{} : a.array({model.ny(), model.nx()});
     }
+    /// As jwst: dark_output's file name (not its directory) with the step's output_ext, in the step's output directory.
     static void save_dark(const DarkRef& dark, const std::string& file, Context& ctx) {
-        const std::filesystem::path out = std::filesystem::path(file).is_absolute() || ctx.run_info().output_dir.empty()
-                                              ? std::filesystem::path(file)
-                                              : std::filesystem::path(ctx.run_info().output_dir) / file;
+        const std::filesystem::path out = further_file_path(ctx, file);
         io::write_dark_reference(dark, out);
         ctx.info("Saved the dark as subtracted in " + out.string());
     }

@@ -8,7 +8,10 @@
 #include "orrery/jwst/steps/step_common.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <mutex>
+#include <string_view>
+#include <vector>
 
 namespace orrery::jwst {
 
@@ -46,6 +49,12 @@ struct RampFitStep {
         for (const auto& note : result.notes) ctx.warn(note);
         if (result.fitopt) save_fitopt(*result.fitopt, p, model, ctx);
         return std::move(result.products);
+    }
+
+    /// Saved as stpipe saves a step's two results: each with its index, "<root>_0_<suffix>"
+    /// (rate) and "<root>_1_<suffix>" (rateints); jwst's ramp_fit returns them as a pair.
+    static std::vector<std::filesystem::path> save(const RateProducts& p, const OutputNamer& namer, std::string_view suffix) {
+        return io::write_rate_products(p, namer.path(suffix, namer.index(0)), namer.path(suffix, namer.index(1)));
     }
 
     /// rampfit::fit_ramps_with, with the row loops on the step's threads.
@@ -89,10 +98,9 @@ struct RampFitStep {
     }
 
 private:
+    /// As jwst: "<root>_fitopt.fits" from opt_name, else from the ramp's own file name, in the step's output directory.
     static void save_fitopt(const FitOptModel& fitopt, const Params& p, const RampModel& model, Context& ctx) {
-        const auto namer = make_output_namer(p.opt_name, ctx.run_info().input_filename.empty() ? model.filename : ctx.run_info().input_filename,
-                                             ctx.run_info().output_dir, ".fits", "ramp_fit");
-        const auto path = p.opt_name.empty() ? namer.path("fitopt") : namer.path("");
+        const auto path = further_product_namer(ctx, p.opt_name.empty() ? model.filename : p.opt_name).path("fitopt");
         io::write_fitopt(fitopt, model, path);
         ctx.info("Saved the optional fit results in " + path.string());
     }
