@@ -419,7 +419,6 @@ std::string log_of(const fs::path& work) {
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 const std::string uncal = test::golden_path("clean_small/clean_small_uncal.fits");
-const std::string no_ipc_refpix = " --steps.ipc.skip=true --steps.refpix.skip=true";
 }  // namespace
 
 TEST_CASE("a jwst-saved pipeline file (suffix: null everywhere) still gives _rate and _rateints; children their alias") {
