@@ -34,11 +34,11 @@ constexpr FlagSpec framework_flags[] = {
     {"continue-on-error", false, true},
 };
 
+/// `run`'s step selection; in strun, --skip is the step's own parameter (stpipe's).
+constexpr FlagSpec run_skip_flag{"skip", true, true};
+
 const FlagSpec* find_flag(std::string_view name, Mode mode) {
-    if (mode == Mode::run && name == "skip") {
-        static constexpr FlagSpec skip{"skip", true, true};
-        return &skip;
-    }
+    if (mode == Mode::run && name == run_skip_flag.name) return &run_skip_flag;
     for (const auto& f : framework_flags)
         if (f.name == name) return &f;
     return nullptr;
@@ -53,10 +53,7 @@ std::vector<const FlagSpec*> flags_with_prefix(std::string_view name, Mode mode)
     if (name.find_first_of("_.") != std::string_view::npos) return out;
     for (const auto& f : framework_flags)
         if (flag_in_mode(f, mode) && f.name.size() > name.size() && f.name.starts_with(name)) out.push_back(&f);
-    if (mode == Mode::run && std::string_view("skip").starts_with(name) && name != "skip") {
-        static constexpr FlagSpec skip{"skip", true, true};
-        out.push_back(&skip);
-    }
+    if (mode == Mode::run && run_skip_flag.name.starts_with(name) && name != run_skip_flag.name) out.push_back(&run_skip_flag);
     return out;
 }
 

@@ -168,6 +168,18 @@ private:
     bool use_index_ = true;
 };
 
+/// output_ext (".fits", or "fits") if set, else the extension of `base`; with its leading dot.
+inline std::string output_extension(const std::string& output_ext, const std::filesystem::path& base) {
+    std::string ext = output_ext.empty() ? base.extension().string() : output_ext;
+    if (!ext.empty() && ext[0] != '.') ext = "." + ext;
+    return ext;
+}
+
+/// output_dir with "~" and "$VAR" expanded; empty (the current directory) if unset.
+inline std::filesystem::path output_directory(const std::string& output_dir) {
+    return output_dir.empty() ? std::filesystem::path{} : std::filesystem::path(expand_user_vars(output_dir));
+}
+
 /// The stpipe rule: output_file (basename only) > the input file name > "step_<name>",
 /// less one suffix known for `package`'s steps; the extension is output_ext or the file's.
 inline OutputNamer make_output_namer(const std::string& output_file, const std::string& input_filename,
@@ -181,11 +193,9 @@ inline OutputNamer make_output_namer(const std::string& output_file, const std::
     else
         base = "step_" + name;
     std::filesystem::path p(base);
-    std::string ext = output_ext.empty() ? p.extension().string() : output_ext;
-    if (!ext.empty() && ext[0] != '.') ext = "." + ext;
+    const std::string ext = output_extension(output_ext, p);
     const auto split = remove_known_suffix(p.stem().string(), package);
-    std::filesystem::path dir = output_dir.empty() ? std::filesystem::path{} : std::filesystem::path(expand_user_vars(output_dir));
-    return OutputNamer(dir, split.root, split.separator, ext);
+    return OutputNamer(output_directory(output_dir), split.root, split.separator, ext);
 }
 
 }  // namespace orrery

@@ -128,10 +128,8 @@ inline OutputNamer further_product_namer(Context& ctx, const std::string& basepa
 inline std::filesystem::path further_file_path(Context& ctx, const std::string& basepath) {
     const StepScope& s = ctx.step();
     const std::filesystem::path base = std::filesystem::path(basepath).filename();
-    std::string ext = s.output_ext.empty() ? base.extension().string() : s.output_ext;
-    if (!ext.empty() && ext[0] != '.') ext = "." + ext;
-    const std::filesystem::path dir = s.output_dir.empty() ? std::filesystem::path{} : std::filesystem::path(expand_user_vars(s.output_dir));
-    return OutputNamer(dir, base.stem().string(), "_", ext).path("");
+    const std::string ext = output_extension(s.output_ext, base);
+    return OutputNamer(output_directory(s.output_dir), base.stem().string(), "_", ext).path("");
 }
 
 /// A step may save its results itself (`static std::vector<std::filesystem::path> save(const Out&,
